@@ -1,0 +1,91 @@
+/**
+ * Explicit engine: keeps W (d×d) and p (d) and does full-batch GD exactly as
+ * SPEC §2, matrix-free per step (never forms X·W): u = Wᵀp, s = X·u,
+ * g = Xᵀe, ∇_W L = p gᵀ, ∇_p L = W g. Cost per step ≈ 3d² + 4Nd
+ * multiply-adds (SPEC §4).
+ */
+import type { Problem } from './data.js';
+import { type EngineReport, type EngineRun, forwardBackward } from './forward.js';
+
+function finite(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
+/**
+ * Train by explicit GD. W₀ and p₀ of `problem` are not modified (copied).
+ *
+ * @param problem  X (N×d), y (n), W0 (d×d), p0 (d), nu (d)
+ * @param run      step size, horizon, checkpoint observer
+ */
+export function trainExplicit(problem: Problem, run: EngineRun): EngineReport {
+  const { d, n, T, X, y, nu } = problem;
+  const N = n * T;
+  const W = Float64Array.from(problem.W0);
+  const p = Float64Array.from(problem.p0);
+  const v = new Float64Array(N);
+  for (let j = 0; j < N; j++) {
+    let acc = 0;
+    const o = j * d;
+    for (let k = 0; k < d; k++) acc += X[o + k] * nu[k];
+    v[j] = acc;
+  }
+  const u = new Float64Array(d);
+  const s = new Float64Array(N);
+  const a = new Float64Array(N);
+  const f = new Float64Array(n);
+  const e = new Float64Array(N);
+  const g = new Float64Array(d);
+  const Wg = new Float64Array(d);
+  const { alpha, steps, checkpoints } = run;
+  let ci = 0;
+  for (let step = 0; step <= steps; step++) {
+    // u = Wᵀ p
+    u.fill(0);
+    for (let i = 0; i < d; i++) {
+      const pi = p[i];
+      if (pi === 0) continue;
+      const o = i * d;
+      for (let k = 0; k < d; k++) u[k] += W[o + k] * pi;
+    }
+    // s = X u
+    for (let j = 0; j < N; j++) {
+      let acc = 0;
+      const o = j * d;
+      for (let k = 0; k < d; k++) acc += X[o + k] * u[k];
+      s[j] = acc;
+    }
+    const loss = forwardBackward(s, v, y, n, T, a, f, e);
+    if (!Number.isFinite(loss) || !finite(s)) return { divergedAt: step, stepsDone: step };
+    if (ci < checkpoints.length && checkpoints[ci] === step) {
+      ci++;
+      let pp = 0;
+      for (let i = 0; i < d; i++) pp += p[i] * p[i];
+      const stop = run.observe({ step, s, a, f, trainLoss: loss, pNorm: Math.sqrt(pp), u: () => u });
+      if (stop === false) return { divergedAt: null, stepsDone: step };
+    }
+    if (step === steps) break;
+    // g = Xᵀ e
+    g.fill(0);
+    for (let j = 0; j < N; j++) {
+      const ej = e[j];
+      const o = j * d;
+      for (let k = 0; k < d; k++) g[k] += X[o + k] * ej;
+    }
+    // Wg = W g (old W), then W -= α p gᵀ, p -= α Wg
+    for (let i = 0; i < d; i++) {
+      let acc = 0;
+      const o = i * d;
+      for (let k = 0; k < d; k++) acc += W[o + k] * g[k];
+      Wg[i] = acc;
+    }
+    for (let i = 0; i < d; i++) {
+      const ap = alpha * p[i];
+      if (ap === 0) continue;
+      const o = i * d;
+      for (let k = 0; k < d; k++) W[o + k] -= ap * g[k];
+    }
+    for (let i = 0; i < d; i++) p[i] -= alpha * Wg[i];
+  }
+  return { divergedAt: null, stepsDone: steps };
+}

@@ -1,0 +1,181 @@
+/**
+ * Reduced engine (SPEC §4): exact GD in (N+1)-dimensional coordinates.
+ *
+ * p_τ = B c_τ with B = [p₀, W₀Xᵀ] (d×(N+1)), W_τ = W₀ − α B C_τ X with
+ * C_τ = Σ_{r<τ} c_r e_rᵀ ((N+1)×N). With G = XXᵀ (N×N), H = BᵀB and K the last
+ * N rows of H:
+ *   s_τ = K c_τ − α G C_τᵀ H c_τ
+ *   c_{τ+1} = c_τ − α([0; e_τ] − α C_τ G e_τ),   C_{τ+1} = C_τ + c_τ e_τᵀ
+ *   u_τ = W_τᵀ p_τ = Q c_τ − α Xᵀ C_τᵀ H c_τ,  Q = W₀ᵀ B (d×(N+1))
+ *   ‖p_τ‖² = c_τᵀ H c_τ
+ * No approximation: the iterates equal the explicit engine's up to rounding.
+ */
+import { accumTransposeTimes, blockTimes, gramColumns } from './dense.js';
+import type { Problem } from './data.js';
+import { type EngineReport, type EngineRun, forwardBackward } from './forward.js';
+
+/** Everything the reduced iteration needs; all row-major. */
+export interface ReducedSystem {
+  d: number;
+  n: number;
+  T: number;
+  /** observed labels ±1 (n) */
+  y: Float64Array;
+  /** Xν (N) */
+  v: Float64Array;
+  /** XXᵀ (N×N) */
+  G: Float64Array;
+  /** BᵀB ((N+1)×(N+1)) */
+  H: Float64Array;
+  /** W₀ᵀB (d×(N+1)) — only for u (test evaluation) */
+  Q: Float64Array;
+  /** tokens (N×d) — only for u */
+  X: Float64Array;
+}
+
+/** Transpose an r×c row-major matrix. */
+export function transpose(A: Float64Array, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = A[i * c + j];
+  return out;
+}
+
+/**
+ * Build the reduced system of an explicit problem (two d²·N products with W₀
+ * and Gram matrices; used for the fixtures and as the reference for the shared
+ * sweep path in `shared.ts`).
+ */
+export function reducedFromProblem(problem: Problem): ReducedSystem {
+  const { d, n, T, X, W0, p0, nu, y } = problem;
+  const N = n * T;
+  const M = N + 1;
+  const Xt = transpose(X, N, d); // d×N
+  const V = new Float64Array(d * N);
+  blockTimes(W0, d, d, Xt, N, V); // W₀Xᵀ
+  const B = new Float64Array(d * M);
+  for (let i = 0; i < d; i++) {
+    B[i * M] = p0[i];
+    B.set(V.subarray(i * N, (i + 1) * N), i * M + 1);
+  }
+  const H = new Float64Array(M * M);
+  gramColumns(B, d, M, H);
+  const Q = new Float64Array(d * M);
+  accumTransposeTimes(W0, d, d, B, M, Q);
+  const G = new Float64Array(N * N);
+  gramColumns(Xt, d, N, G);
+  const v = new Float64Array(N);
+  for (let j = 0; j < N; j++) {
+    let acc = 0;
+    for (let k = 0; k < d; k++) acc += X[j * d + k] * nu[k];
+    v[j] = acc;
+  }
+  return { d, n, T, y, v, G, H, Q, X };
+}
+
+/**
+ * Train in reduced coordinates. Cost: O(N²) per step, O(d·N) per checkpoint
+ * whose observer asks for u.
+ */
+export function trainReduced(sys: ReducedSystem, run: EngineRun): EngineReport {
+  const { d, n, T, y, v, G, H, Q, X } = sys;
+  const N = n * T;
+  const M = N + 1;
+  const { alpha, steps, checkpoints } = run;
+  const c = new Float64Array(M);
+  c[0] = 1;
+  const C = new Float64Array(M * N);
+  const h = new Float64Array(M);
+  const w = new Float64Array(N);
+  const s = new Float64Array(N);
+  const a = new Float64Array(N);
+  const f = new Float64Array(n);
+  const e = new Float64Array(N);
+  const Ge = new Float64Array(N);
+  const z = new Float64Array(M);
+  const u = new Float64Array(d);
+  let ci = 0;
+  let anyC = false;
+  const computeU = (): Float64Array => {
+    for (let k = 0; k < d; k++) {
+      let acc = 0;
+      const o = k * M;
+      for (let r = 0; r < M; r++) acc += Q[o + r] * c[r];
+      u[k] = acc;
+    }
+    if (anyC) {
+      for (let t = 0; t < N; t++) {
+        const wt = alpha * w[t];
+        if (wt === 0) continue;
+        const o = t * d;
+        for (let k = 0; k < d; k++) u[k] -= X[o + k] * wt;
+      }
+    }
+    return u;
+  };
+  for (let step = 0; step <= steps; step++) {
+    // h = H c
+    for (let r = 0; r < M; r++) {
+      let acc = 0;
+      const o = r * M;
+      for (let q = 0; q < M; q++) acc += H[o + q] * c[q];
+      h[r] = acc;
+    }
+    // w = Cᵀ h
+    w.fill(0);
+    if (anyC) {
+      for (let r = 0; r < M; r++) {
+        const hr = h[r];
+        const o = r * N;
+        for (let t = 0; t < N; t++) w[t] += C[o + t] * hr;
+      }
+    }
+    // s = K c − α G w, K = rows 1..N of H (K c = h[1..])
+    for (let t = 0; t < N; t++) {
+      let acc = 0;
+      if (anyC) {
+        const o = t * N;
+        for (let q = 0; q < N; q++) acc += G[o + q] * w[q];
+      }
+      s[t] = h[t + 1] - alpha * acc;
+    }
+    const loss = forwardBackward(s, v, y, n, T, a, f, e);
+    let ok = Number.isFinite(loss);
+    for (let t = 0; ok && t < N; t++) ok = Number.isFinite(s[t]);
+    if (!ok) return { divergedAt: step, stepsDone: step };
+    if (ci < checkpoints.length && checkpoints[ci] === step) {
+      ci++;
+      let pp = 0;
+      for (let r = 0; r < M; r++) pp += c[r] * h[r];
+      const stop = run.observe({ step, s, a, f, trainLoss: loss, pNorm: Math.sqrt(Math.max(pp, 0)), u: computeU });
+      if (stop === false) return { divergedAt: null, stepsDone: step };
+    }
+    if (step === steps) break;
+    // Ge = G e ; z = C Ge (old C)
+    for (let t = 0; t < N; t++) {
+      let acc = 0;
+      const o = t * N;
+      for (let q = 0; q < N; q++) acc += G[o + q] * e[q];
+      Ge[t] = acc;
+    }
+    for (let r = 0; r < M; r++) {
+      let acc = 0;
+      if (anyC) {
+        const o = r * N;
+        for (let t = 0; t < N; t++) acc += C[o + t] * Ge[t];
+      }
+      z[r] = acc;
+    }
+    // C += c eᵀ (old c)
+    for (let r = 0; r < M; r++) {
+      const cr = c[r];
+      if (cr === 0) continue;
+      const o = r * N;
+      for (let t = 0; t < N; t++) C[o + t] += cr * e[t];
+    }
+    anyC = true;
+    // c -= α([0; e] − α z)
+    c[0] -= alpha * (-alpha * z[0]);
+    for (let r = 1; r < M; r++) c[r] -= alpha * (e[r - 1] - alpha * z[r]);
+  }
+  return { divergedAt: null, stepsDone: steps };
+}

@@ -1,0 +1,133 @@
+/**
+ * Named, seeded random streams (SPEC §6, common random numbers).
+ *
+ * Every purpose (token noise, labels, label noise, W₀, p₀, test set) has its
+ * own stream derived from `(seed, name)`, so what one stream draws never shifts
+ * another, and draws depend only on the seed and on the shapes requested.
+ *
+ * Generator: xoshiro128** (Blackman & Vigna, 2018), 32-bit arithmetic, seeded
+ * through splitmix32 from a FNV-1a hash of the stream name mixed with the seed.
+ * Doubles use 53 random bits; normals use the Box–Muller transform.
+ */
+
+/** Names of the random streams a trial uses. */
+export type StreamName =
+  | 'token-noise'
+  | 'labels'
+  | 'label-noise'
+  | 'W0'
+  | 'p0'
+  | 'test-labels'
+  | 'test-noise';
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function splitmix32(state: { x: number }): number {
+  state.x = (state.x + 0x9e3779b9) | 0;
+  let z = state.x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** A xoshiro128** stream. Not cryptographic. */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare = NaN;
+
+  /**
+   * @param seed  non-negative integer < 2^53 (the trial seed)
+   * @param name  stream name; different names give independent streams
+   */
+  constructor(seed: number, name: string) {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, got ${seed}`);
+    const lo = seed >>> 0;
+    const hi = Math.floor(seed / 4294967296) >>> 0;
+    const st = { x: (fnv1a(name) ^ Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi + 0x632be5ab, 0x85ebca77)) | 0 };
+    // burn a couple of values so related seeds decorrelate
+    splitmix32(st);
+    this.a = splitmix32(st) | 0;
+    this.b = splitmix32(st) | 0;
+    this.c = splitmix32(st) | 0;
+    this.d = splitmix32(st) | 0;
+    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  /** Next 32-bit unsigned integer. */
+  nextU32(): number {
+    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9);
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return result >>> 0;
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.nextU32() >>> 5; // 27 bits
+    const lo = this.nextU32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal N(0, 1) (Box–Muller; pairs are cached). */
+  normal(): number {
+    if (!Number.isNaN(this.spare)) {
+      const s = this.spare;
+      this.spare = NaN;
+      return s;
+    }
+    const u1 = 1 - this.uniform(); // (0, 1]
+    const u2 = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    const th = 2 * Math.PI * u2;
+    this.spare = r * Math.sin(th);
+    return r * Math.cos(th);
+  }
+
+  /** Fill `out[from..to)` with standard normals. */
+  fillNormal(out: Float64Array, from = 0, to = out.length): Float64Array {
+    for (let i = from; i < to; i++) out[i] = this.normal();
+    return out;
+  }
+
+  /** Fill `out[from..to)` with uniforms on [lo, hi). */
+  fillUniform(out: Float64Array, lo: number, hi: number, from = 0, to = out.length): Float64Array {
+    const w = hi - lo;
+    for (let i = from; i < to; i++) out[i] = lo + w * this.uniform();
+    return out;
+  }
+
+  /** A uniformly random permutation of 0..k-1 (Fisher–Yates). */
+  permutation(k: number): Int32Array {
+    const p = new Int32Array(k);
+    for (let i = 0; i < k; i++) p[i] = i;
+    for (let i = k - 1; i > 0; i--) {
+      const j = Math.floor(this.uniform() * (i + 1));
+      const t = p[i]; p[i] = p[j]; p[j] = t;
+    }
+    return p;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/** The stream `name` of trial `seed`. */
+export function stream(seed: number, name: StreamName): Rng {
+  return new Rng(seed, name);
+}
