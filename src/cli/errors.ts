@@ -1,0 +1,35 @@
+/**
+ * User-facing errors: one line on stderr and an exit code, never a stack trace.
+ */
+import { SweepSpecError } from '../sweep/spec.js';
+import { LockedError } from '../sweep/run.js';
+
+/** A usage error (bad option value): exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Exit codes: 0 ok, 1 failed trials or internal error, 2 bad input, 3 folder locked, 130 interrupted. */
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof SweepSpecError || e instanceof UsageError) return 2;
+  if (e instanceof LockedError) return 3;
+  return 1;
+}
+
+/** Print `attn-phase: <message>` and exit with the error's code. */
+export function fail(e: unknown): never {
+  const msg = e instanceof Error ? e.message : String(e);
+  const known = e instanceof SweepSpecError || e instanceof UsageError || e instanceof LockedError;
+  process.stderr.write(`attn-phase: error: ${msg}\n`);
+  if (!known && process.env.ATTN_PHASE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+  process.exit(exitCodeOf(e));
+}
+
+/** Parse a positive integer option or throw UsageError naming it. */
+export function intOption(name: string, min: number): (v: string) => number {
+  return (v: string) => {
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+    return x;
+  };
+}

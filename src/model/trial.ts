@@ -1,0 +1,128 @@
+/**
+ * One trial end to end: draw data from the seed's streams, pick an engine by
+ * cost, train, evaluate at checkpoints, classify (SPEC §1–6). This is the
+ * `train(problem, options)` entry point every caller uses.
+ */
+import { checkpointMetrics, divergedCheckpoint, eventTimes } from '../outcome/metrics.js';
+import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
+import { type TrialConfig, checkpointSteps } from './config.js';
+import { chooseEngine } from './cost.js';
+import { type Problem, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headVector, signalCoefficients } from './data.js';
+import { trainExplicit } from './explicit.js';
+import type { EngineReport, EngineRun } from './forward.js';
+import { trainReduced } from './reduced.js';
+import { type SharedDraws, computeSharedDraws, reducedFromShared, sharedKey } from './shared.js';
+import { makeTestSet } from './testset.js';
+
+/** Result of one trial, as stored in the journal (besides its id/cell/config). */
+export interface TrialOutcome {
+  engine: 'explicit' | 'reduced';
+  checkpoints: Checkpoint[];
+  /** last checkpoint (the diverged one if training diverged) */
+  final: Checkpoint;
+  regime: Regime;
+  events: EventTimes;
+  diverged: boolean;
+  timings: {
+    /** share of the group's dense work attributed to this trial (ms) */
+    sharedMs: number;
+    trainMs: number;
+    totalMs: number;
+  };
+}
+
+/**
+ * Caches the dense draws of a group (SPEC §6) so trials that differ only in
+ * continuous parameters compute them once. Holds at most one entry of each
+ * kind: a group shares one key.
+ */
+export class DrawCache {
+  private sharedKeyValue = '';
+  private shared: SharedDraws | null = null;
+  private w0Key = '';
+  private w0: Float64Array | null = null;
+
+  /** Shared draws for the reduced engine; `fresh` tells whether they were computed now. */
+  sharedDraws(cfg: TrialConfig, seed: number): { draws: SharedDraws; fresh: boolean } {
+    const key = sharedKey(cfg, seed);
+    if (this.shared && key === this.sharedKeyValue) {
+      return { draws: this.shared, fresh: false };
+    }
+    this.shared = computeSharedDraws(cfg, seed);
+    this.sharedKeyValue = key;
+    return { draws: this.shared, fresh: true };
+  }
+
+  /** Whole W₀ for the explicit engine. */
+  W0(cfg: TrialConfig, seed: number): Float64Array {
+    const key = sharedKey(cfg, seed);
+    if (this.w0 && key === this.w0Key) return this.w0;
+    this.w0 = drawW0(cfg, seed);
+    this.w0Key = key;
+    return this.w0;
+  }
+}
+
+/**
+ * Train one trial and measure it.
+ *
+ * @param cfg    resolved configuration (validated by the sweep schema)
+ * @param seed   trial seed (non-negative integer)
+ * @param cache  shared draws of the trial's group; a fresh cache gives the same numbers
+ * @returns checkpoints (0, every evalEvery, last), final regime and event times
+ */
+export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache()): TrialOutcome {
+  const t0 = performance.now();
+  const { d, n, T, alpha, steps } = cfg;
+  const steps_ = checkpointSteps(steps, cfg.evalEvery);
+  const engine = chooseEngine(cfg, steps_.length);
+  const labels = drawLabels(cfg, seed);
+  const nu = headVector(d, cfg.muNorm, cfg.nuScale);
+  const testSet = makeTestSet(cfg.test, {
+    testN: cfg.testN, T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels, nu, seed,
+  });
+  const checkpoints: Checkpoint[] = [];
+  const delta = cfg.generalizationTolerance;
+  const trainLabels = { n, T, y: labels.y, noisy: labels.noisy };
+  let sharedMs = 0;
+  const run: EngineRun = {
+    alpha,
+    steps,
+    checkpoints: steps_,
+    observe(st) {
+      const test = testSet.evaluate(st.u());
+      checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, test, delta));
+    },
+  };
+  let report: EngineReport;
+  let tTrain: number;
+  if (engine === 'reduced') {
+    const { draws, fresh } = cache.sharedDraws(cfg, seed);
+    if (fresh) sharedMs = draws.ms;
+    tTrain = performance.now();
+    report = trainReduced(reducedFromShared(draws, cfg, labels), run);
+  } else {
+    const W0 = cache.W0(cfg, seed);
+    const E = drawTokenNoise(seed, n, T, d);
+    const Sc = signalCoefficients(labels.yTrue, T, cfg.muNorm, cfg.rho);
+    const problem: Problem = {
+      d, n, T, X: assembleTokens(E, Sc, cfg.sigma, n * T, d), y: labels.y, yTrue: labels.yTrue,
+      noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu,
+    };
+    tTrain = performance.now();
+    report = trainExplicit(problem, run);
+  }
+  const diverged = report.divergedAt !== null;
+  if (diverged) checkpoints.push(divergedCheckpoint(report.divergedAt as number));
+  const final = checkpoints[checkpoints.length - 1];
+  const t1 = performance.now();
+  return {
+    engine,
+    checkpoints,
+    final,
+    regime: final.regime,
+    events: eventTimes(checkpoints, delta),
+    diverged,
+    timings: { sharedMs, trainMs: t1 - tTrain, totalMs: t1 - t0 },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Aggregation per cell over seeds: majority regime with agreement, and mean
+ * and standard deviation of final metrics.
+ */
+import type { Checkpoint, CellSummary, Regime } from './types.js';
+import { majorityRegime } from './metrics.js';
+
+/** What aggregation needs of a finished trial. */
+export interface TrialSummaryInput {
+  cellKey: string;
+  final: Checkpoint;
+  regime: Regime;
+  events: { tFit: number | null; tGeneralize: number | null };
+  checkpoints?: Checkpoint[];
+}
+
+/** Final metrics of a trial by name (NaN where undefined). */
+export function finalMetrics(t: TrialSummaryInput): Record<string, number> {
+  const f = t.final;
+  const num = (x: number | null | undefined) => (x === null || x === undefined ? NaN : x);
+  return {
+    testError: 1 - num(f.testAcc),
+    testLoss: num(f.testLoss),
+    trainLoss: num(f.trainLoss),
+    trainAcc: num(f.trainAcc),
+    cleanFit: num(f.cleanFit),
+    noisyFit: num(f.noisyFit),
+    pNorm: num(f.pNorm),
+    tFit: num(t.events.tFit),
+    tGeneralize: num(t.events.tGeneralize),
+  };
+}
+
+/** Mean and sample standard deviation of the finite values (NaN if none; sd 0 for one value). */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
+  const v = xs.filter(Number.isFinite);
+  if (v.length === 0) return { mean: NaN, sd: NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  if (v.length === 1) return { mean, sd: 0 };
+  const ss = v.reduce((a, b) => a + (b - mean) ** 2, 0);
+  return { mean, sd: Math.sqrt(ss / (v.length - 1)) };
+}
+
+/**
+ * Summarise every cell (cells without trials get count 0 and regime null).
+ *
+ * @param cells   grid cells in plan order
+ * @param trials  finished trials (any order)
+ */
+export function summariseCells(
+  cells: readonly { key: string; axes: Record<string, number | string> }[],
+  trials: readonly TrialSummaryInput[],
+): CellSummary[] {
+  const byCell = new Map<string, TrialSummaryInput[]>();
+  for (const t of trials) {
+    const l = byCell.get(t.cellKey) ?? [];
+    l.push(t);
+    byCell.set(t.cellKey, l);
+  }
+  return cells.map((c) => {
+    const ts = byCell.get(c.key) ?? [];
+    const { regime, agreement, fractions } = majorityRegime(ts.map((t) => t.regime));
+    const metricsList = ts.map(finalMetrics);
+    const names = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'];
+    const metrics: CellSummary['metrics'] = {};
+    for (const name of names) metrics[name] = meanSd(metricsList.map((m) => m[name]));
+    return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics };
+  });
+}

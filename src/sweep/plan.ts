@@ -1,0 +1,134 @@
+/**
+ * Planning: cells (grid points) × seeds = trials, each with a resolved
+ * configuration and a stable id; trials sharing random draws are grouped
+ * into one pool task (SPEC §6).
+ */
+import { createHash } from 'node:crypto';
+import { type TrialConfig, DEFAULT_CONFIG, checkpointSteps, muNormFromSnr } from '../model/config.js';
+import { chooseEngine, engineCosts } from '../model/cost.js';
+import { sharedKey } from '../model/shared.js';
+import { type ParamValue, type Sweep, SweepSpecError } from './spec.js';
+
+/** One point of the grid. */
+export interface Cell {
+  /** stable key: JSON of the axis values in axis order */
+  key: string;
+  /** values of the swept axes */
+  axes: Record<string, number | string>;
+}
+
+/** One trial: a cell and a seed, fully resolved. */
+export interface PlannedTrial {
+  id: string;
+  cellKey: string;
+  seed: number;
+  config: TrialConfig;
+  /** engine the cost model picks (recorded with the trial) */
+  engine: 'explicit' | 'reduced';
+  /** estimated multiply-adds of the chosen engine */
+  cost: number;
+}
+
+/** A pool task: trials that share their dense random draws. */
+export interface TrialGroup {
+  key: string;
+  trials: PlannedTrial[];
+  cost: number;
+}
+
+export interface Plan {
+  sweep: Sweep;
+  axes: string[];
+  cells: Cell[];
+  trials: PlannedTrial[];
+}
+
+/** JSON with object keys sorted recursively (canonical form for hashing). */
+export function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(x);
+}
+
+/** Stable trial id: first 16 hex digits of sha256(canonical config, seed). */
+export function trialId(config: TrialConfig, seed: number): string {
+  return createHash('sha256').update(canonicalJson({ config, seed })).digest('hex').slice(0, 16);
+}
+
+/**
+ * Resolve the configuration of one cell: defaults ⊕ base ⊕ cell values, and
+ * muNorm from snr when the sweep fixes snr (SPEC §1).
+ */
+export function resolveConfig(base: Partial<Record<string, ParamValue>>, values: Record<string, ParamValue>): TrialConfig {
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...base, ...values };
+  const init = { ...DEFAULT_CONFIG.init, ...((base.init as object) ?? {}), ...((values.init as object) ?? {}) };
+  merged.init = init;
+  if (merged.snr !== undefined) {
+    merged.muNorm = muNormFromSnr(merged.snr as number, merged.sigma as number, merged.d as number);
+    delete merged.snr;
+  }
+  const cfg = merged as unknown as TrialConfig;
+  if (cfg.evalEvery > cfg.steps) cfg.evalEvery = cfg.steps;
+  return cfg;
+}
+
+/** Expand a sweep into cells and trials (axes in file order; first axis varies slowest). */
+export function planSweep(sweep: Sweep): Plan {
+  const cells: Cell[] = [];
+  const trials: PlannedTrial[] = [];
+  const combos: Record<string, ParamValue>[] = [{}];
+  for (const axis of sweep.axes) {
+    const next: Record<string, ParamValue>[] = [];
+    for (const c of combos) for (const v of axis.values) next.push({ ...c, [axis.name]: v });
+    combos.splice(0, combos.length, ...next);
+  }
+  const seen = new Set<string>();
+  for (const values of combos) {
+    const axesVals: Record<string, number | string> = {};
+    for (const a of sweep.axes) {
+      const v = values[a.name];
+      axesVals[a.name] = typeof v === 'object' ? canonicalJson(v) : v;
+    }
+    const key = JSON.stringify(sweep.axes.map((a) => axesVals[a.name]));
+    cells.push({ key, axes: axesVals });
+    const config = resolveConfig(sweep.base, values);
+    if (config.evalEvery < 1) throw new SweepSpecError(`evalEvery: must be ≥ 1`);
+    const nCk = checkpointSteps(config.steps, config.evalEvery).length;
+    const engine = chooseEngine(config, nCk);
+    const cost = engineCosts(config, nCk)[engine];
+    for (const seed of sweep.seeds) {
+      const id = trialId(config, seed);
+      if (seen.has(id)) continue; // identical trials (e.g. rounded grid values) run once
+      seen.add(id);
+      trials.push({ id, cellKey: key, seed, config, engine, cost });
+    }
+  }
+  return { sweep, axes: sweep.axes.map((a) => a.name), cells, trials };
+}
+
+/**
+ * Group trials that share dense draws (same seed, d, n, T, init; SPEC §6)
+ * into pool tasks of at most `maxGroup` trials; largest estimated cost first
+ * so the pool finishes evenly.
+ */
+export function groupTrials(trials: readonly PlannedTrial[], maxGroup = 32): TrialGroup[] {
+  const byKey = new Map<string, PlannedTrial[]>();
+  for (const t of trials) {
+    const k = `${t.engine}|${sharedKey(t.config, t.seed)}`;
+    let list = byKey.get(k);
+    if (!list) byKey.set(k, (list = []));
+    list.push(t);
+  }
+  const groups: TrialGroup[] = [];
+  for (const [key, list] of byKey) {
+    for (let i = 0; i < list.length; i += maxGroup) {
+      const chunk = list.slice(i, i + maxGroup);
+      groups.push({ key, trials: chunk, cost: chunk.reduce((s, t) => s + t.cost, 0) });
+    }
+  }
+  groups.sort((a, b) => b.cost - a.cost);
+  return groups;
+}

@@ -1,0 +1,194 @@
+/**
+ * Sweep files: YAML with `name`, `base` parameters, `grid` axes, `seeds` and
+ * optional `plot` options. Parsing and validation (zod); every error becomes
+ * one line naming the offending field (`SweepSpecError`).
+ *
+ * ```yaml
+ * name: snr-n
+ * base: { d: 400, steps: 2000 }
+ * grid:
+ *   snr: { logspace: [0.01, 1], num: 8 }   # from, to (values, not exponents)
+ *   n: [5, 10, 20, 40, 80, 160]
+ * seeds: 2                                  # or an explicit list [0, 7, 9]
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** A user error in a sweep file or option; the message is one line naming the field. */
+export class SweepSpecError extends Error {
+  override name = 'SweepSpecError';
+}
+
+const int = (min: number) => z.number().int().min(min);
+const positive = z.number().gt(0).finite();
+
+/** Validators of every sweep parameter (SPEC §2 names). */
+export const PARAM_SCHEMAS = {
+  d: int(2),
+  T: int(3),
+  n: int(2),
+  eta: z.number().min(0).lt(0.5),
+  rho: z.number().gt(0).lt(1),
+  muNorm: positive,
+  snr: positive,
+  sigma: positive,
+  alpha: positive,
+  steps: int(1),
+  evalEvery: int(1),
+  testN: int(2),
+  labels: z.enum(['balanced', 'iid']),
+  noise: z.enum(['exact', 'bernoulli']),
+  init: z
+    .object({
+      W: z.enum(['uniform', 'gaussian']).default('uniform'),
+      sigmaW: positive.optional(),
+      p: z.enum(['zero', 'gaussian']).default('zero'),
+      sigmaP: positive.optional(),
+    })
+    .strict(),
+  nuScale: z.number().finite().refine((x) => x !== 0, 'must be non-zero'),
+  generalizationTolerance: z.number().gt(0).max(1),
+  engine: z.enum(['auto', 'explicit', 'reduced']),
+  test: z.enum(['projected', 'explicit']),
+} as const;
+
+export type ParamName = keyof typeof PARAM_SCHEMAS;
+export const PARAM_NAMES = Object.keys(PARAM_SCHEMAS) as ParamName[];
+/** Parameters whose values are integers (grids over them stay integers). */
+export const INTEGER_PARAMS: ReadonlySet<string> = new Set(['d', 'T', 'n', 'steps', 'evalEvery', 'testN']);
+const NUMERIC_PARAMS = new Set(PARAM_NAMES.filter((p) => !['labels', 'noise', 'init', 'engine', 'test'].includes(p)));
+
+const rangeSpec = (kind: 'logspace' | 'linspace') =>
+  z
+    .object({
+      [kind]: z.tuple([z.number().finite(), z.number().finite()]),
+      num: z.number().int().min(1),
+    })
+    .strict();
+
+const axisSchema = z.union([
+  z.array(z.unknown()).min(1, 'needs at least one value'),
+  rangeSpec('logspace'),
+  rangeSpec('linspace'),
+]);
+
+const plotSchema = z
+  .object({
+    title: z.string().optional(),
+    x: z.string().optional(),
+    y: z.string().optional(),
+    horizons: z.array(z.number().int().min(0)).optional(),
+  })
+  .passthrough();
+
+const sweepSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a simple folder name (letters, digits, . _ -)'),
+    description: z.string().optional(),
+    base: z.record(z.unknown()).default({}),
+    grid: z.record(axisSchema).default({}),
+    seeds: z.union([z.number().int().min(1), z.array(z.number().int().min(0)).min(1)]).default(1),
+    plot: plotSchema.default({}),
+  })
+  .strict();
+
+/** Value of a parameter: number, string or the init object. */
+export type ParamValue = number | string | Record<string, unknown>;
+
+/** A validated sweep. */
+export interface Sweep {
+  name: string;
+  description?: string;
+  /** validated base parameters (may contain snr instead of muNorm) */
+  base: Partial<Record<ParamName, ParamValue>>;
+  /** axes in file order with their expanded, validated values */
+  axes: { name: ParamName; values: ParamValue[] }[];
+  seeds: number[];
+  plot: z.infer<typeof plotSchema>;
+}
+
+function pathOf(path: (string | number)[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+function check(name: string, schema: z.ZodTypeAny, value: unknown, where: string): unknown {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const sub = pathOf(issue.path as (string | number)[]);
+    throw new SweepSpecError(`${where}${sub ? '.' + sub : ''}: ${issue.message}${typeof value !== 'object' ? ` (got ${JSON.stringify(value)})` : ''}`);
+  }
+  return r.data;
+}
+
+/** Expand `{logspace|linspace: [from, to], num}` (inclusive ends). Integer params are rounded and de-duplicated. */
+export function expandRange(kind: 'logspace' | 'linspace', from: number, to: number, num: number, integer: boolean, where: string): number[] {
+  if (kind === 'logspace' && (from <= 0 || to <= 0)) throw new SweepSpecError(`${where}.logspace: ends must be positive (got [${from}, ${to}])`);
+  const out: number[] = [];
+  for (let i = 0; i < num; i++) {
+    const t = num === 1 ? 0 : i / (num - 1);
+    let x = kind === 'logspace' ? Math.exp(Math.log(from) + t * (Math.log(to) - Math.log(from))) : from + t * (to - from);
+    if (i === num - 1) x = to;
+    if (i === 0) x = from;
+    x = integer ? Math.round(x) : Number(x.toPrecision(12));
+    if (!out.includes(x)) out.push(x);
+  }
+  return out;
+}
+
+/**
+ * Validate a parsed sweep document.
+ *
+ * @param doc     the YAML document as plain data
+ * @param source  file name used as the prefix of error messages
+ * @throws SweepSpecError (one line naming the field) on unknown keys,
+ *   impossible values (T < 3, η ∉ [0, 0.5), n < 2, d < 2, …), or snr and muNorm together
+ */
+export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
+  const top = check('sweep', sweepSchema, doc, source) as z.infer<typeof sweepSchema>;
+  const base: Partial<Record<ParamName, ParamValue>> = {};
+  for (const [k, v] of Object.entries(top.base)) {
+    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: base.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
+    base[k as ParamName] = check(k, PARAM_SCHEMAS[k as ParamName], v, `${source}: base.${k}`) as ParamValue;
+  }
+  const axes: Sweep['axes'] = [];
+  for (const [k, spec] of Object.entries(top.grid)) {
+    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: grid.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
+    const name = k as ParamName;
+    if (name in base) throw new SweepSpecError(`${source}: grid.${k}: also set in base; set it in one place`);
+    let raw: unknown[];
+    if (Array.isArray(spec)) raw = spec;
+    else {
+      if (!NUMERIC_PARAMS.has(name)) throw new SweepSpecError(`${source}: grid.${k}: ranges need a numeric parameter; list the values instead`);
+      const kind = 'logspace' in spec ? 'logspace' : 'linspace';
+      const [from, to] = (spec as Record<string, [number, number]>)[kind];
+      raw = expandRange(kind, from, to, (spec as { num: number }).num, INTEGER_PARAMS.has(name), `${source}: grid.${k}`);
+    }
+    const values = raw.map((v, i) => check(k, PARAM_SCHEMAS[name], v, `${source}: grid.${k}[${i}]`) as ParamValue);
+    axes.push({ name, values });
+  }
+  const hasSnr = 'snr' in base || axes.some((a) => a.name === 'snr');
+  const hasMu = 'muNorm' in base || axes.some((a) => a.name === 'muNorm');
+  if (hasSnr && hasMu) throw new SweepSpecError(`${source}: snr: snr and muNorm are mutually exclusive (muNorm = snr·sigma·√d); give one`);
+  const seeds = typeof top.seeds === 'number' ? Array.from({ length: top.seeds }, (_, i) => i) : [...new Set(top.seeds)];
+  return { name: top.name, description: top.description, base, axes, seeds, plot: top.plot };
+}
+
+/** Read and validate a sweep YAML file. @throws SweepSpecError */
+export function loadSweep(file: string): Sweep {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SweepSpecError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new SweepSpecError(`${file}: invalid YAML: ${String((e as Error).message).split('\n')[0]}`);
+  }
+  return validateSweep(doc, file);
+}
