@@ -57,28 +57,37 @@ function checkLen(fn: string, name: string, arr: Float64Array, len: number, shap
 
 function tsBlockTimes(A: Float64Array, b: number, d: number, Bm: Float64Array, m: number, out: Float64Array): void {
   out.fill(0, 0, b * m);
+  // 4 rows of out at a time; k advances by 4 so each out element is loaded and
+  // stored once per 4 terms (still added one at a time, in k order)
   let r = 0;
-  for (; r + 4 <= b; r += 4) {
+  for (; r < b; r += 4) {
+    const nr = Math.min(4, b - r);
     const o0 = r * m, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
     const a0 = r * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
-    for (let k = 0; k < d; k++) {
-      const w0 = A[a0 + k], w1 = A[a1 + k], w2 = A[a2 + k], w3 = A[a3 + k];
-      const bk = k * m;
-      for (let j = 0; j < m; j++) {
-        const x = Bm[bk + j];
-        out[o0 + j] += w0 * x;
-        out[o1 + j] += w1 * x;
-        out[o2 + j] += w2 * x;
-        out[o3 + j] += w3 * x;
+    let k = 0;
+    for (; k + 4 <= d; k += 4) {
+      const b0 = k * m, b1 = b0 + m, b2 = b1 + m, b3 = b2 + m;
+      for (let i = 0; i < nr; i++) {
+        const ai = i === 0 ? a0 : i === 1 ? a1 : i === 2 ? a2 : a3;
+        const oi = i === 0 ? o0 : i === 1 ? o1 : i === 2 ? o2 : o3;
+        const w0 = A[ai + k], w1 = A[ai + k + 1], w2 = A[ai + k + 2], w3 = A[ai + k + 3];
+        for (let j = 0; j < m; j++) {
+          let s = out[oi + j];
+          s += w0 * Bm[b0 + j];
+          s += w1 * Bm[b1 + j];
+          s += w2 * Bm[b2 + j];
+          s += w3 * Bm[b3 + j];
+          out[oi + j] = s;
+        }
       }
     }
-  }
-  for (; r < b; r++) {
-    const o0 = r * m, a0 = r * d;
-    for (let k = 0; k < d; k++) {
-      const w0 = A[a0 + k];
+    for (; k < d; k++) {
       const bk = k * m;
-      for (let j = 0; j < m; j++) out[o0 + j] += w0 * Bm[bk + j];
+      for (let i = 0; i < nr; i++) {
+        const w = A[a0 + i * d + k];
+        const oi = o0 + i * m;
+        for (let j = 0; j < m; j++) out[oi + j] += w * Bm[bk + j];
+      }
     }
   }
 }
@@ -114,15 +123,32 @@ function tsAccumTransposeTimes(A: Float64Array, b: number, d: number, Y: Float64
 
 function tsGramColumns(P: Float64Array, d: number, m: number, out: Float64Array): void {
   out.fill(0, 0, m * m);
-  for (let i = 0; i < d; i++) {
+  // i advances by 4: each upper-triangle element is loaded/stored once per 4 terms
+  let i = 0;
+  for (; i + 4 <= d; i += 4) {
+    const p0 = i * m, p1 = p0 + m, p2 = p1 + m, p3 = p2 + m;
+    for (let a = 0; a < m; a++) {
+      const x0 = P[p0 + a], x1 = P[p1 + a], x2 = P[p2 + a], x3 = P[p3 + a];
+      const oa = a * m;
+      for (let c = a; c < m; c++) {
+        let s = out[oa + c];
+        s += x0 * P[p0 + c];
+        s += x1 * P[p1 + c];
+        s += x2 * P[p2 + c];
+        s += x3 * P[p3 + c];
+        out[oa + c] = s;
+      }
+    }
+  }
+  for (; i < d; i++) {
     const pi = i * m;
     for (let a = 0; a < m; a++) {
       const x = P[pi + a];
       const oa = a * m;
-      for (let b = a; b < m; b++) out[oa + b] += x * P[pi + b];
+      for (let c = a; c < m; c++) out[oa + c] += x * P[pi + c];
     }
   }
-  for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) out[b * m + a] = out[a * m + b];
+  for (let a = 0; a < m; a++) for (let c = a + 1; c < m; c++) out[c * m + a] = out[a * m + c];
 }
 
 // ---------------------------------------------------------------------------

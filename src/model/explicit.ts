@@ -6,6 +6,7 @@
  */
 import type { Problem } from './data.js';
 import { type EngineReport, type EngineRun, forwardBackward } from './forward.js';
+import { axpy, dot, matTVec, matVec } from './linalg.js';
 
 function finite(x: Float64Array): boolean {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
@@ -24,12 +25,7 @@ export function trainExplicit(problem: Problem, run: EngineRun): EngineReport {
   const W = Float64Array.from(problem.W0);
   const p = Float64Array.from(problem.p0);
   const v = new Float64Array(N);
-  for (let j = 0; j < N; j++) {
-    let acc = 0;
-    const o = j * d;
-    for (let k = 0; k < d; k++) acc += X[o + k] * nu[k];
-    v[j] = acc;
-  }
+  matVec(X, N, d, nu, v);
   const u = new Float64Array(d);
   const s = new Float64Array(N);
   const a = new Float64Array(N);
@@ -40,21 +36,9 @@ export function trainExplicit(problem: Problem, run: EngineRun): EngineReport {
   const { alpha, steps, checkpoints } = run;
   let ci = 0;
   for (let step = 0; step <= steps; step++) {
-    // u = Wᵀ p
-    u.fill(0);
-    for (let i = 0; i < d; i++) {
-      const pi = p[i];
-      if (pi === 0) continue;
-      const o = i * d;
-      for (let k = 0; k < d; k++) u[k] += W[o + k] * pi;
-    }
-    // s = X u
-    for (let j = 0; j < N; j++) {
-      let acc = 0;
-      const o = j * d;
-      for (let k = 0; k < d; k++) acc += X[o + k] * u[k];
-      s[j] = acc;
-    }
+    // u = Wᵀ p ; s = X u
+    matTVec(W, d, d, p, u);
+    matVec(X, N, d, u, s);
     const loss = forwardBackward(s, v, y, n, T, a, f, e);
     if (!Number.isFinite(loss) || !finite(s)) return { divergedAt: step, stepsDone: step };
     if (ci < checkpoints.length && checkpoints[ci] === step) {
@@ -65,26 +49,10 @@ export function trainExplicit(problem: Problem, run: EngineRun): EngineReport {
       if (stop === false) return { divergedAt: null, stepsDone: step };
     }
     if (step === steps) break;
-    // g = Xᵀ e
-    g.fill(0);
-    for (let j = 0; j < N; j++) {
-      const ej = e[j];
-      const o = j * d;
-      for (let k = 0; k < d; k++) g[k] += X[o + k] * ej;
-    }
-    // Wg = W g (old W), then W -= α p gᵀ, p -= α Wg
-    for (let i = 0; i < d; i++) {
-      let acc = 0;
-      const o = i * d;
-      for (let k = 0; k < d; k++) acc += W[o + k] * g[k];
-      Wg[i] = acc;
-    }
-    for (let i = 0; i < d; i++) {
-      const ap = alpha * p[i];
-      if (ap === 0) continue;
-      const o = i * d;
-      for (let k = 0; k < d; k++) W[o + k] -= ap * g[k];
-    }
+    // g = Xᵀ e ; Wg = W g (old W) ; W -= α p gᵀ ; p -= α Wg
+    matTVec(X, N, d, e, g);
+    matVec(W, d, d, g, Wg);
+    for (let i = 0; i < d; i++) if (p[i] !== 0) axpy(-alpha * p[i], g, 0, W, i * d, d);
     for (let i = 0; i < d; i++) p[i] -= alpha * Wg[i];
   }
   return { divergedAt: null, stepsDone: steps };

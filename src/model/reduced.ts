@@ -13,6 +13,7 @@
 import { accumTransposeTimes, blockTimes, gramColumns } from './dense.js';
 import type { Problem } from './data.js';
 import { type EngineReport, type EngineRun, forwardBackward } from './forward.js';
+import { axpy, dot, matTVec, matVec } from './linalg.js';
 
 /** Everything the reduced iteration needs; all row-major. */
 export interface ReducedSystem {
@@ -96,47 +97,19 @@ export function trainReduced(sys: ReducedSystem, run: EngineRun): EngineReport {
   let ci = 0;
   let anyC = false;
   const computeU = (): Float64Array => {
-    for (let k = 0; k < d; k++) {
-      let acc = 0;
-      const o = k * M;
-      for (let r = 0; r < M; r++) acc += Q[o + r] * c[r];
-      u[k] = acc;
-    }
-    if (anyC) {
-      for (let t = 0; t < N; t++) {
-        const wt = alpha * w[t];
-        if (wt === 0) continue;
-        const o = t * d;
-        for (let k = 0; k < d; k++) u[k] -= X[o + k] * wt;
-      }
-    }
+    matVec(Q, d, M, c, u);
+    if (anyC) for (let t = 0; t < N; t++) if (w[t] !== 0) axpy(-alpha * w[t], X, t * d, u, 0, d);
     return u;
   };
   for (let step = 0; step <= steps; step++) {
-    // h = H c
-    for (let r = 0; r < M; r++) {
-      let acc = 0;
-      const o = r * M;
-      for (let q = 0; q < M; q++) acc += H[o + q] * c[q];
-      h[r] = acc;
-    }
-    // w = Cᵀ h
-    w.fill(0);
+    // h = H c ; w = Cᵀ h ; s = K c − α G w with K c = h[1..]
+    matVec(H, M, M, c, h);
     if (anyC) {
-      for (let r = 0; r < M; r++) {
-        const hr = h[r];
-        const o = r * N;
-        for (let t = 0; t < N; t++) w[t] += C[o + t] * hr;
-      }
-    }
-    // s = K c − α G w, K = rows 1..N of H (K c = h[1..])
-    for (let t = 0; t < N; t++) {
-      let acc = 0;
-      if (anyC) {
-        const o = t * N;
-        for (let q = 0; q < N; q++) acc += G[o + q] * w[q];
-      }
-      s[t] = h[t + 1] - alpha * acc;
+      matTVec(C, M, N, h, w);
+      for (let t = 0; t < N; t++) s[t] = h[t + 1] - alpha * dot(G, t * N, w, 0, N);
+    } else {
+      w.fill(0);
+      for (let t = 0; t < N; t++) s[t] = h[t + 1];
     }
     const loss = forwardBackward(s, v, y, n, T, a, f, e);
     let ok = Number.isFinite(loss);
@@ -150,28 +123,11 @@ export function trainReduced(sys: ReducedSystem, run: EngineRun): EngineReport {
       if (stop === false) return { divergedAt: null, stepsDone: step };
     }
     if (step === steps) break;
-    // Ge = G e ; z = C Ge (old C)
-    for (let t = 0; t < N; t++) {
-      let acc = 0;
-      const o = t * N;
-      for (let q = 0; q < N; q++) acc += G[o + q] * e[q];
-      Ge[t] = acc;
-    }
-    for (let r = 0; r < M; r++) {
-      let acc = 0;
-      if (anyC) {
-        const o = r * N;
-        for (let t = 0; t < N; t++) acc += C[o + t] * Ge[t];
-      }
-      z[r] = acc;
-    }
-    // C += c eᵀ (old c)
-    for (let r = 0; r < M; r++) {
-      const cr = c[r];
-      if (cr === 0) continue;
-      const o = r * N;
-      for (let t = 0; t < N; t++) C[o + t] += cr * e[t];
-    }
+    // Ge = G e ; z = C Ge (old C) ; C += c eᵀ (old c)
+    matVec(G, N, N, e, Ge);
+    if (anyC) matVec(C, M, N, Ge, z);
+    else z.fill(0);
+    for (let r = 0; r < M; r++) if (c[r] !== 0) axpy(c[r], e, 0, C, r * N, N);
     anyC = true;
     // c -= α([0; e] − α z)
     c[0] -= alpha * (-alpha * z[0]);

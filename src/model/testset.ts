@@ -6,6 +6,7 @@
  */
 import { signalCoefficients, trueLabels } from './data.js';
 import { attend, softplus } from './forward.js';
+import { axpy, dot } from './linalg.js';
 import { stream, type Rng } from './rng.js';
 
 /** Parameters of a test set. */
@@ -120,8 +121,7 @@ export class ProjectedTestSet extends BaseTestSet {
     // coefficients of u on the basis, classical Gram–Schmidt applied twice
     const res = this.resid;
     res.set(u);
-    let uu = 0;
-    for (let k = 0; k < d; k++) uu += u[k] * u[k];
+    const uu = dot(u, 0, u, 0, d);
     const K0 = this.basis.length;
     if (this.r.length < K0 + 1) {
       const r2 = new Float64Array(2 * (K0 + 1));
@@ -129,17 +129,21 @@ export class ProjectedTestSet extends BaseTestSet {
     }
     const r = this.r;
     r.fill(0, 0, K0 + 1);
+    // classical Gram–Schmidt, repeated once when cancellation was large
+    // ("twice is enough": Giraud et al. 2005); the second pass is skipped when
+    // the residual kept more than half of u's norm
+    let rr = uu;
     for (let pass = 0; pass < 2; pass++) {
+      const before = rr;
       for (let j = 0; j < K0; j++) {
         const q = this.basis[j];
-        let dot = 0;
-        for (let k = 0; k < d; k++) dot += q[k] * res[k];
-        r[j] += dot;
-        for (let k = 0; k < d; k++) res[k] -= dot * q[k];
+        const c = dot(q, 0, res, 0, d);
+        r[j] += c;
+        axpy(-c, q, 0, res, 0, d);
       }
+      rr = dot(res, 0, res, 0, d);
+      if (rr > 0.25 * before) break;
     }
-    let rr = 0;
-    for (let k = 0; k < d; k++) rr += res[k] * res[k];
     const rn = Math.sqrt(rr);
     let K = K0;
     if (rn > 1e-10 * Math.sqrt(uu) && rn > 0) {
@@ -166,8 +170,7 @@ export class ProjectedTestSet extends BaseTestSet {
     for (let b = 0; b < K; b++) {
       const rb = sigma * r[b];
       if (rb === 0) continue;
-      const g = this.coords[b];
-      for (let j = 0; j < NT; j++) s[j] += rb * g[j];
+      axpy(rb, this.coords[b], 0, s, 0, NT);
     }
   }
 }
