@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: speed figures of attn-phase on this machine (issue #3).
+ *
+ * 1. the reference trial (d = 2000, n = 20, T = 8, 1000 steps, 1000 test
+ *    sequences) with each engine: wall time and peak RSS, each in a fresh process;
+ * 2. effective GFLOP/s of the dense W₀ kernel;
+ * 3. peak memory of a reduced trial at d = 5000 (what one worker holds);
+ * 4. wall time of sweeps/figure5.yaml (400 trials) on all cores;
+ * 5. throughput with 1 and with 2 workers on a labelled subset of figure 5.
+ *
+ * Environment: BENCH_SKIP_EXPLICIT=1 skips the explicit-engine reference trial
+ * (about half a minute); BENCH_SKIP_SWEEP=1 skips 4–5.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchDense } from './dense-bench.js';
+import { planSweep } from '../sweep/plan.js';
+import { runSweep } from '../sweep/run.js';
+import { loadSweep, type Sweep } from '../sweep/spec.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+
+interface Probe { engine: string; wallMs: number; maxRssMB: number; timings: { sharedMs: number; trainMs: number }; regime: string; denseBackend: string }
+
+function probe(args: string[]): Probe {
+  const out = execFileSync(process.execPath, [join(here, 'trial-probe.js'), ...args], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
+async function timeSweep(sweep: Sweep, workers: number): Promise<{ wallMs: number; trials: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'attn-phase-bench-'));
+  try {
+    const plan = planSweep(sweep);
+    const t0 = performance.now();
+    await runSweep(plan, { outDir: dir, workers, progress: false, render: false });
+    return { wallMs: performance.now() - t0, trials: plan.trials.length };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const cores = availableParallelism();
+  console.log(`attn-phase bench — ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+  console.log('\n[1] reference trial: d=2000, n=20, T=8, 1000 steps, evalEvery=10, testN=1000, one core');
+  for (const engine of ['reduced', 'explicit']) {
+    if (engine === 'explicit' && process.env.BENCH_SKIP_EXPLICIT) {
+      console.log('  explicit: skipped (BENCH_SKIP_EXPLICIT)');
+      continue;
+    }
+    const p = probe([engine, '2000', '20', '8', '1000', '10', '1000']);
+    console.log(`  ${engine.padEnd(8)} wall ${(p.wallMs / 1000).toFixed(3)} s (dense/shared ${(p.timings.sharedMs / 1000).toFixed(3)} s, GD+eval ${(p.timings.trainMs / 1000).toFixed(3)} s), peak RSS ${p.maxRssMB.toFixed(0)} MB, dense backend ${p.denseBackend}, final regime ${p.regime}`);
+  }
+
+  console.log('\n[2] dense W₀ kernel (d=2000, m=162)');
+  const dense = await benchDense({ d: 2000, m: 162 });
+  for (const r of dense.rows) console.log(`  ${r.backend.padEnd(10)} ${r.api.padEnd(9)} ${r.gflops.toFixed(2).padStart(6)} GFLOP/s`);
+  console.log(`  default backend ${dense.backend}: ${dense.gflops.toFixed(2)} GFLOP/s per core`);
+
+  console.log('\n[3] peak memory of one reduced trial at d=5000 (n=20, T=8, 1000 steps)');
+  const big = probe(['reduced', '5000', '20', '8', '1000', '10', '1000']);
+  console.log(`  wall ${(big.wallMs / 1000).toFixed(3)} s, peak RSS ${big.maxRssMB.toFixed(0)} MB`);
+
+  if (process.env.BENCH_SKIP_SWEEP) {
+    console.log('\n[4–5] sweeps skipped (BENCH_SKIP_SWEEP)');
+    return;
+  }
+  const fig5 = loadSweep(join(root, 'sweeps', 'figure5.yaml'));
+  console.log(`\n[4] sweeps/figure5.yaml, full grid, ${cores} workers (no rendering)`);
+  const full = await timeSweep(fig5, cores);
+  console.log(`  ${full.trials} trials in ${(full.wallMs / 1000).toFixed(1)} s (${(full.trials / (full.wallMs / 1000)).toFixed(1)} trials/s)`);
+
+  console.log('\n[5] scaling on a subset of figure 5: d ∈ {250, 500, …, 2500} (10 values) × 20 values of ‖μ‖ = 200 trials');
+  const subset: Sweep = {
+    ...fig5,
+    axes: fig5.axes.map((a) => (a.name === 'd' ? { ...a, values: a.values.slice(0, 10) } : a)),
+  };
+  const one = await timeSweep(subset, 1);
+  const rate1 = one.trials / (one.wallMs / 1000);
+  console.log(`  1 worker : ${(one.wallMs / 1000).toFixed(1)} s, ${rate1.toFixed(1)} trials/s`);
+  if (cores >= 2) {
+    const two = await timeSweep(subset, 2);
+    const rate2 = two.trials / (two.wallMs / 1000);
+    console.log(`  2 workers: ${(two.wallMs / 1000).toFixed(1)} s, ${rate2.toFixed(1)} trials/s — ${(rate2 / rate1).toFixed(2)}× the throughput of 1`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
