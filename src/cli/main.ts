@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
+import { registerTrain } from './train.js';
 import { UsageError, fail } from './errors.js';
 
 const program = new Command();
@@ -15,6 +17,8 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `attn-phase: ${s}` : s) });
 
 registerRun(program);
+registerStatus(program);
+registerTrain(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

@@ -67,3 +67,19 @@ export function summariseCells(
     return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics };
   });
 }
+
+/**
+ * A trial as seen at training step `step`: its last checkpoint at or before
+ * `step` becomes `final` (a trial that diverged earlier stays diverged), and
+ * event times later than `step` are dropped.
+ *
+ * @throws Error if the trial has no checkpoints
+ */
+export function atHorizon<T extends TrialSummaryInput & { checkpoints: Checkpoint[] }>(t: T, step: number): TrialSummaryInput {
+  const cks = t.checkpoints;
+  if (!cks.length) throw new Error('trial without checkpoints');
+  let pick = cks[0];
+  for (const c of cks) if (c.step <= step) pick = c;
+  const within = (x: number | null) => (x !== null && x <= step ? x : null);
+  return { cellKey: t.cellKey, final: pick, regime: pick.regime, events: { tFit: within(t.events.tFit), tGeneralize: within(t.events.tGeneralize) } };
+}

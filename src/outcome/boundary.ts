@@ -3,8 +3,10 @@
  * slope (SPEC §3: the boundary between not-overfitting and memorising the
  * noise is `n·SNR² = const`, a line of slope −2 in log n vs log SNR).
  *
- * Per cell the *memorisation fraction* is the share of seeds whose final
- * regime memorised the noisy labels (benign- or harmful-overfitting). Along
+ * Per cell the *memorisation fraction* is the mean over seeds of the final
+ * noisyFit, the fraction of noisy-label samples predicted as their noisy
+ * label (1 for benign and harmful overfitting, 0 for not-overfitting, in
+ * between for runs still memorising). Along
  * every row (fixed n, SNR varying) and every column (fixed SNR, n varying)
  * the boundary is where that fraction crosses 1/2, interpolated linearly in
  * log SNR (resp. log n). An ordinary least-squares fit of
@@ -24,7 +26,7 @@ export interface BoundaryPoint {
 /** Result written to boundary.json. */
 export interface BoundaryFit {
   /** what was located */
-  transition: 'not-overfitting ↔ memorisation (benign or harmful overfitting)';
+  transition: 'noisy labels ignored ↔ memorised (mean final noisyFit = 1/2)';
   points: BoundaryPoint[];
   /** fitted slope b of log n = a − b·log SNR (natural logs), null with < 3 points */
   slope: number | null;
@@ -45,9 +47,15 @@ export interface BoundaryFit {
   nSnr2AtCentroid: number | null;
 }
 
-/** Share of seeds of a cell that memorised the noise (benign or harmful), NaN for an empty cell. */
+/**
+ * Memorisation fraction of a cell: mean final noisyFit over its seeds; when
+ * that metric is missing, the share of seeds in benign or harmful
+ * overfitting. NaN for an empty cell.
+ */
 export function memorisationFraction(c: CellSummary): number {
   if (c.count === 0) return NaN;
+  const nf = c.metrics?.noisyFit?.mean;
+  if (typeof nf === 'number' && Number.isFinite(nf)) return nf;
   return c.regimeFractions['benign-overfitting'] + c.regimeFractions['harmful-overfitting'];
 }
 
@@ -179,7 +187,7 @@ export function estimateBoundary(cells: readonly CellSummary[], level = 0.95): B
     for (const x of crossings(ns, fr)) points.push({ snr: s, n: x, along: 'n' });
   }
   const fit: BoundaryFit = {
-    transition: 'not-overfitting ↔ memorisation (benign or harmful overfitting)',
+    transition: 'noisy labels ignored ↔ memorised (mean final noisyFit = 1/2)',
     points, slope: null, intercept: null, slopeSe: null, level, slopeCi: null, theorySlope: 2,
     theoryIntercept: null, theoryInsideCi: null, nSnr2AtCentroid: null,
   };

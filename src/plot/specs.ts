@@ -86,6 +86,7 @@ export const AXIS_LABELS: Readonly<Record<string, string>> = {
   steps: 'steps',
   T: 'tokens T',
   sigma: 'token-noise std σ_ε',
+  step: 'training step',
 };
 
 /** Short symbols of the known parameters, used in facet headers "η=0.1". */
@@ -664,4 +665,44 @@ export function phaseDiagramSpec(cells: readonly CellSummary[], axes: readonly s
     },
     opts.title,
   );
+}
+
+/**
+ * Final train loss and final test loss as two side-by-side heat maps over the
+ * swept axes (the paper's Figure 5 panels), viridis, each with its own colour
+ * scale and colour bar. Never throws on any cells/axes.
+ */
+export function lossMapsSpec(cells: readonly CellSummary[], axes: readonly string[], opts: PlotOptions = {}): VlSpec {
+  const panels = [
+    metricPanel(cells, axes, 'trainLoss', { ...opts, legendTitle: ['final train loss'] }),
+    metricPanel(cells, axes, 'testLoss', { ...opts, legendTitle: ['final test loss'] }),
+  ];
+  const stacked = panels.some((p) => 'facet' in p);
+  return topLevel(
+    {
+      ...(stacked ? { vconcat: panels } : { hconcat: panels }),
+      spacing: stacked ? 28 : 16,
+      resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+    },
+    opts.title,
+  );
+}
+
+/**
+ * Regime maps at several training horizons as small multiples: the cells of
+ * each horizon get an extra axis `step` and the regime map facets over it
+ * ("step = 100", …), so delayed memorisation and delayed generalisation show
+ * as colours changing from panel to panel.
+ *
+ * @param horizons  per horizon step, the cell summaries at that step
+ */
+export function horizonRegimeSpec(
+  horizons: readonly { step: number; cells: readonly CellSummary[] }[],
+  axes: readonly string[],
+  opts: PlotOptions = {},
+): VlSpec {
+  const cells: CellSummary[] = [];
+  for (const h of horizons) for (const c of h.cells) cells.push({ ...c, cellKey: `${c.cellKey}@${h.step}`, axes: { ...c.axes, step: h.step } });
+  const shown = axes.slice(0, 2);
+  return regimeMapSpec(cells, [...shown, 'step'], { ...opts, logAxes: opts.logAxes?.filter((a) => a !== 'step') ?? undefined });
 }

@@ -81,3 +81,14 @@ describe('estimateBoundary', () => {
     expect(() => estimateBoundary([{ ...cell(1, 1, 'partial'), axes: { d: 5 } }])).toThrow(/snr and n/);
   });
 });
+
+describe('memorisation fraction', () => {
+  it('uses the mean final noisyFit when present (a half-memorising cell sits exactly on the boundary)', () => {
+    const a = { ...cell(0.1, 10, 'partial'), metrics: { noisyFit: { mean: 0.5, sd: 0 } } };
+    const lo = { ...cell(0.05, 10, 'benign-overfitting'), metrics: { noisyFit: { mean: 1, sd: 0 } } };
+    const hi = { ...cell(0.2, 10, 'not-overfitting'), metrics: { noisyFit: { mean: 0, sd: 0 } } };
+    const fit = estimateBoundary([lo, a, hi]);
+    expect(fit.points).toHaveLength(1);
+    expect(fit.points[0].snr).toBeCloseTo(0.1, 12);
+  });
+});
