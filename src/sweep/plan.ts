@@ -71,7 +71,6 @@ export function resolveConfig(base: Partial<Record<string, ParamValue>>, values:
     delete merged.snr;
   }
   const cfg = merged as unknown as TrialConfig;
-  if (cfg.evalEvery > cfg.steps) cfg.evalEvery = cfg.steps;
   return cfg;
 }
 
