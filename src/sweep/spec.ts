@@ -89,7 +89,7 @@ const sweepSchema = z
     description: z.string().optional(),
     base: z.record(z.unknown()).default({}),
     grid: z.record(axisSchema).default({}),
-    seeds: z.union([z.number().int().min(1), z.array(z.number().int().min(0)).min(1)]).default(1),
+    seeds: z.union([z.number().int().min(1), z.array(z.number().int().min(0).safe()).min(1)]).default(1),
     plot: plotSchema.default({}),
   })
   .strict();
@@ -113,12 +113,24 @@ function pathOf(path: (string | number)[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
 
-function check(name: string, schema: z.ZodTypeAny, value: unknown, where: string): unknown {
+/**
+ * Parse `value` with `schema`; on failure throw one line
+ * `<source>: <field path>: <message>`, the path being `field` followed by the
+ * path of the first issue inside the value (an unknown key is named in the path).
+ */
+function check(schema: z.ZodTypeAny, value: unknown, source: string, field: string): unknown {
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const sub = pathOf(issue.path as (string | number)[]);
-    throw new SweepSpecError(`${where}${sub ? '.' + sub : ''}: ${issue.message}${typeof value !== 'object' ? ` (got ${JSON.stringify(value)})` : ''}`);
+    const path = [...issue.path] as (string | number)[];
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      path.push(issue.keys[0]);
+      message = 'unknown key';
+    }
+    const sub = pathOf(path);
+    const full = field && sub ? (sub.startsWith('[') ? field + sub : `${field}.${sub}`) : field || sub;
+    throw new SweepSpecError(`${source}: ${full ? `${full}: ` : ''}${message}${typeof value !== 'object' ? ` (got ${JSON.stringify(value)})` : ''}`);
   }
   return r.data;
 }
@@ -147,11 +159,11 @@ export function expandRange(kind: 'logspace' | 'linspace', from: number, to: num
  *   impossible values (T < 3, η ∉ [0, 0.5), n < 2, d < 2, …), or snr and muNorm together
  */
 export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
-  const top = check('sweep', sweepSchema, doc, source) as z.infer<typeof sweepSchema>;
+  const top = check(sweepSchema, doc, source, '') as z.infer<typeof sweepSchema>;
   const base: Partial<Record<ParamName, ParamValue>> = {};
   for (const [k, v] of Object.entries(top.base)) {
     if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: base.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
-    base[k as ParamName] = check(k, PARAM_SCHEMAS[k as ParamName], v, `${source}: base.${k}`) as ParamValue;
+    base[k as ParamName] = check(PARAM_SCHEMAS[k as ParamName], v, source, `base.${k}`) as ParamValue;
   }
   const axes: Sweep['axes'] = [];
   for (const [k, spec] of Object.entries(top.grid)) {
@@ -166,12 +178,22 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
       const [from, to] = (spec as Record<string, [number, number]>)[kind];
       raw = expandRange(kind, from, to, (spec as { num: number }).num, INTEGER_PARAMS.has(name), `${source}: grid.${k}`);
     }
-    const values = raw.map((v, i) => check(k, PARAM_SCHEMAS[name], v, `${source}: grid.${k}[${i}]`) as ParamValue);
+    const values: ParamValue[] = [];
+    const seen = new Set<string>();
+    raw.forEach((v, i) => {
+      const value = check(PARAM_SCHEMAS[name], v, source, `grid.${k}[${i}]`) as ParamValue;
+      const id = JSON.stringify(value);
+      if (!seen.has(id)) values.push(value); // a repeated value would make two cells with one key
+      seen.add(id);
+    });
     axes.push({ name, values });
   }
   const hasSnr = 'snr' in base || axes.some((a) => a.name === 'snr');
   const hasMu = 'muNorm' in base || axes.some((a) => a.name === 'muNorm');
-  if (hasSnr && hasMu) throw new SweepSpecError(`${source}: snr: snr and muNorm are mutually exclusive (muNorm = snr·sigma·√d); give one`);
+  if (hasSnr && hasMu) {
+    const muAt = 'muNorm' in base ? 'base.muNorm' : 'grid.muNorm';
+    throw new SweepSpecError(`${source}: ${muAt}: snr and muNorm are mutually exclusive (muNorm = snr·sigma·√d); give one`);
+  }
   const seeds = typeof top.seeds === 'number' ? Array.from({ length: top.seeds }, (_, i) => i) : [...new Set(top.seeds)];
   return { name: top.name, description: top.description, base, axes, seeds, plot: top.plot };
 }
