@@ -3,6 +3,7 @@
  * attn-phase command line: thin commands that parse flags and call the library.
  */
 import { Command, CommanderError } from 'commander';
+import { registerPlot } from './plot.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
@@ -19,6 +20,7 @@ program
 registerRun(program);
 registerStatus(program);
 registerTrain(program);
+registerPlot(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

@@ -19,6 +19,7 @@ interface RunFlags {
   engine?: string;
 }
 
+/** Register `attn-phase run <sweep.yaml>` on the program. Exit codes: 0 ok, 1 failed trials, 2 bad input, 3 folder in use, 130 interrupted. */
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -40,12 +41,16 @@ export function registerRun(program: Command): void {
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
         process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials on ${flags.workers} worker(s) → ${outDir}\n`);
+        // 1st SIGINT/SIGTERM: graceful stop; 2nd: stop now; 3rd: exit at once (journal lines are written synchronously, so it stays whole)
         let signals = 0;
         let stop: (() => void) | null = null;
         const onSignal = () => {
           signals++;
+          if (signals >= 3) {
+            process.stderr.write('attn-phase: stopped\n');
+            process.exit(130);
+          }
           stop?.();
-          if (signals >= 3) process.exit(130);
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
@@ -53,15 +58,18 @@ export function registerRun(program: Command): void {
           outDir, workers: flags.workers, retries: flags.retries, live: flags.live, progress: flags.progress,
           onStopHandle: (s) => (stop = s),
         });
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
         process.stderr.write(`${summary.ran} trials run, ${summary.skipped} resumed from the journal, ${summary.failed.length} failed, wall ${formatDuration(summary.wallMs)}\n`);
         for (const f of summary.figures) if (f.endsWith('.png')) process.stdout.write(`${f}\n`);
         if (summary.failed.length) {
-          process.stderr.write(`failed trials:\n${summary.failed.map((f) => `  ${f.id} cell ${f.cellKey} seed ${f.seed}: ${f.error}`).join('\n')}\n`);
+          process.stderr.write(`failed trials (${summary.failed.length}; rerun to retry them):\n${summary.failed.map((f) => `  ${f.id} cell ${f.cellKey} seed ${f.seed}: ${f.error}`).join('\n')}\n`);
         }
+        if (summary.interrupted) {
+          process.stderr.write(`interrupted: ${summary.skipped + summary.ran}/${summary.total} trials in the journal; rerun the same command to resume\n`);
+        }
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         if (summary.interrupted) process.exit(130);
-        process.exit(summary.failed.length ? 1 : 0);
+        process.exit(summary.failed.length || summary.renderError ? 1 : 0);
       } catch (e) {
         fail(e);
       }

@@ -2,10 +2,11 @@
  * The journal: `results.jsonl`, an append-only log with one JSON line per
  * finished trial (or failed attempt). Each line is written whole with one
  * write(2) on an O_APPEND descriptor and flushed (fdatasync), so a crash
- * leaves at worst a torn last line, which `readJournal` detects and ignores.
+ * leaves at worst a torn last line, which `readJournal` detects and ignores
+ * and `JournalWriter` cuts off (keeping the bytes in `results.jsonl.torn`).
  * The idea is Optuna's journal file storage.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TrialConfig } from '../model/config.js';
 import type { TrialOutcome } from '../model/trial.js';
@@ -22,7 +23,9 @@ export interface TrialRecord extends TrialOutcome {
   config: TrialConfig;
   /** SNR = ‖μ‖/(σ√d) of the config */
   snr: number;
+  /** ISO-8601 time the main thread journaled the trial */
   finishedAt: string;
+  /** 1-based attempt number (counts failed attempts of earlier runs too) */
   attempt: number;
 }
 
@@ -33,8 +36,13 @@ export interface FailureRecord {
   sweep: string;
   cellKey: string;
   seed: number;
+  /** one-line error, e.g. "Error: injected fault" or "worker died: …" */
   error: string;
+  /** 1-based attempt number (counts failed attempts of earlier runs too) */
   attempt: number;
+  /** no retry was left in the run that wrote it (absent in old journals) */
+  final?: boolean;
+  /** ISO-8601 time of the failure */
   finishedAt: string;
 }
 
@@ -44,76 +52,183 @@ export type JournalLine = TrialRecord | FailureRecord;
 export interface JournalContents {
   /** finished trials by id (first line wins if a trial appears twice) */
   trials: Map<string, TrialRecord>;
-  /** failed attempts by id, in order */
+  /** failed attempts by id, in file order */
   failures: Map<string, FailureRecord[]>;
-  /** a torn (partial, unterminated) last line was found */
+  /** a torn (partial, unterminated) last line was found and ignored */
   torn: boolean;
-  /** complete lines that did not parse (reported, skipped) */
+  /** length in bytes of the torn last line (0 if none) */
+  tornBytes: number;
+  /** 1-based numbers of complete lines that did not parse (reported, skipped) */
   badLines: number[];
+  /** complete lines read (blank lines included) */
+  lines: number;
+  /** a trial id seen on more than one `trial` line (only the first is used) */
+  duplicates: number;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Call `onLine(bytes, lineNo)` for each newline-terminated line of an open
+ * file, reading it in 1 MiB chunks (no size limit on the file or a line).
+ * @returns the bytes after the last newline (the torn tail; empty if none)
+ */
+function forEachLine(fd: number, onLine: (line: Buffer, lineNo: number) => void): Buffer {
+  const buf = Buffer.alloc(CHUNK);
+  let carry: Buffer[] = [];
+  let pos = 0;
+  let lineNo = 0;
+  for (;;) {
+    const n = readSync(fd, buf, 0, CHUNK, pos);
+    if (n === 0) break;
+    pos += n;
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a, 0); nl >= 0 && nl < n; nl = buf.indexOf(0x0a, start)) {
+      const piece = buf.subarray(start, nl);
+      const line = carry.length ? Buffer.concat([...carry, piece]) : piece;
+      carry = [];
+      onLine(line, ++lineNo);
+      start = nl + 1;
+    }
+    if (start < n) carry.push(Buffer.from(buf.subarray(start, n)));
+  }
+  return Buffer.concat(carry);
 }
 
 /**
- * Read a journal file. A missing file is an empty journal.
+ * Read a journal file. A missing file is an empty journal. Lines that do not
+ * parse as a journal line are skipped and listed in `badLines`; an
+ * unterminated last line (a write cut by a crash or power loss) is ignored
+ * and flagged `torn`, even if its bytes happen to parse.
+ *
  * @param file  path of results.jsonl
+ * @throws the fs error if the file exists but cannot be read
  */
 export function readJournal(file: string): JournalContents {
-  const out: JournalContents = { trials: new Map(), failures: new Map(), torn: false, badLines: [] };
+  const out: JournalContents = { trials: new Map(), failures: new Map(), torn: false, tornBytes: 0, badLines: [], lines: 0, duplicates: 0 };
   if (!existsSync(file)) return out;
-  const text = readFileSync(file, 'utf8');
-  const lines = text.split('\n');
-  const last = lines.pop() ?? '';
-  if (last.length > 0) out.torn = true; // no terminating newline: partial write
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    let rec: JournalLine;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      out.badLines.push(i + 1);
-      return;
+  const fd = openSync(file, 'r');
+  try {
+    const tail = forEachLine(fd, (bytes, lineNo) => {
+      out.lines = lineNo;
+      const line = bytes.toString('utf8');
+      if (!line.trim()) return;
+      let rec: JournalLine;
+      try {
+        rec = JSON.parse(line);
+      } catch {
+        out.badLines.push(lineNo);
+        return;
+      }
+      if (!rec || typeof rec !== 'object' || typeof rec.id !== 'string') {
+        out.badLines.push(lineNo);
+      } else if (rec.kind === 'trial') {
+        if (out.trials.has(rec.id)) out.duplicates++;
+        else out.trials.set(rec.id, rec);
+      } else if (rec.kind === 'failure') {
+        const l = out.failures.get(rec.id) ?? [];
+        l.push(rec);
+        out.failures.set(rec.id, l);
+      } else out.badLines.push(lineNo);
+    });
+    if (tail.length > 0) {
+      out.torn = true;
+      out.tornBytes = tail.length;
     }
-    if (rec.kind === 'trial') {
-      if (!out.trials.has(rec.id)) out.trials.set(rec.id, rec);
-    } else if (rec.kind === 'failure') {
-      const l = out.failures.get(rec.id) ?? [];
-      l.push(rec);
-      out.failures.set(rec.id, l);
-    } else out.badLines.push(i + 1);
-  });
+  } finally {
+    closeSync(fd);
+  }
   return out;
 }
 
-/** Append-only writer. Open it only while holding the output folder's lock. */
+/** fsync a directory (best effort: not every platform can open one). */
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* unsupported here */
+  }
+}
+
+/**
+ * Append-only writer of a journal. Open it only while holding the output
+ * folder's lock (it cuts a torn tail, which would destroy a line another
+ * writer is in the middle of writing).
+ */
 export class JournalWriter {
   private fd: number;
+  /** current file size in bytes (we are the only writer) */
+  private size: number;
+  /** bytes of a torn last line that were cut off when opening (0 if none) */
+  readonly cutBytes: number = 0;
 
   /**
-   * Open for appending. If the file ends in a torn line, the torn bytes are
-   * moved to `<file>.torn` and cut off, so new lines start on a fresh line.
+   * Open (create) `file` for appending. If the file ends in a torn line, the
+   * torn bytes are appended to `<file>.torn` (a record of what was lost) and
+   * cut off, so new lines start on a fresh line.
+   * @throws the fs error if the folder cannot be created or the file opened
    */
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
+    const created = !existsSync(file);
     this.fd = openSync(file, 'a+');
-    const size = fstatSync(this.fd).size;
-    if (size > 0) {
-      const tailLen = Math.min(size, 1 << 20);
-      const buf = Buffer.alloc(tailLen);
-      readSync(this.fd, buf, 0, tailLen, size - tailLen);
-      if (buf[tailLen - 1] !== 0x0a) {
-        const nl = buf.lastIndexOf(0x0a);
-        const cut = nl < 0 ? size - tailLen : size - tailLen + nl + 1;
-        writeFileSync(`${file}.torn`, buf.subarray(nl + 1));
-        ftruncateSync(this.fd, cut);
-      }
+    if (created) syncDir(dirname(file)); // the new file's directory entry survives a power cut too
+    this.size = fstatSync(this.fd).size;
+    const cut = this.lastNewlineEnd();
+    if (cut < this.size) {
+      const torn = Buffer.alloc(this.size - cut);
+      readSync(this.fd, torn, 0, torn.length, cut);
+      appendFileSync(`${file}.torn`, Buffer.concat([torn, Buffer.from('\n')]));
+      ftruncateSync(this.fd, cut);
+      fdatasyncSync(this.fd);
+      this.cutBytes = this.size - cut;
+      this.size = cut;
     }
   }
 
-  /** Append one line (JSON, one write, then fdatasync). */
-  append(line: JournalLine): void {
-    writeSync(this.fd, JSON.stringify(line) + '\n');
-    fdatasyncSync(this.fd);
+  /** Offset just after the last newline (0 if there is none), scanning back in chunks. */
+  private lastNewlineEnd(): number {
+    const buf = Buffer.alloc(Math.min(CHUNK, Math.max(this.size, 1)));
+    let end = this.size;
+    while (end > 0) {
+      const len = Math.min(buf.length, end);
+      readSync(this.fd, buf, 0, len, end - len);
+      const nl = buf.subarray(0, len).lastIndexOf(0x0a);
+      if (nl >= 0) return end - len + nl + 1;
+      end -= len;
+    }
+    return 0;
   }
 
+  /**
+   * Append one line: JSON + "\n" in one write, then fdatasync, so the line is
+   * on disk when this returns. If the write fails part-way (disk full), the
+   * partial bytes are cut off again before the error is thrown.
+   * @throws the fs error (ENOSPC, EIO, …)
+   */
+  append(line: JournalLine): void {
+    const bytes = Buffer.from(JSON.stringify(line) + '\n', 'utf8');
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+      fdatasyncSync(this.fd);
+      this.size += bytes.length;
+    } catch (e) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        /* the next open cuts the torn line */
+      }
+      throw e;
+    }
+  }
+
+  /** Close the file (lines are already on disk). */
   close(): void {
     closeSync(this.fd);
   }

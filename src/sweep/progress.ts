@@ -1,19 +1,24 @@
 /**
- * Progress on stderr: a bar on a TTY (cli-progress), plain periodic lines
- * otherwise. Shows done/total, failed, rate and ETA.
+ * Progress on stderr: a one-line bar redrawn in place on a TTY, plain
+ * periodic lines otherwise. Both show done/total, failed, rate and ETA —
+ * the numbers of `progressLine`, which `attn-phase status` prints too.
  */
-import cliProgress from 'cli-progress';
 
+/** Counters of a running sweep. */
 export interface ProgressCounts {
+  /** trials finished (this run and earlier ones) */
   done: number;
+  /** trials in the plan */
   total: number;
+  /** trials that failed for good in this run */
   failed: number;
   /** trials finished in this run (for the rate) */
   doneThisRun: number;
+  /** start of this run (ms since the epoch) */
   startedAt: number;
 }
 
-/** "1m05s" style duration. */
+/** "1m05s" style duration of `ms` milliseconds; "?" if not finite or negative. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
   const s = Math.round(ms / 1000);
@@ -23,61 +28,110 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** One line of the numbers (also what `attn-phase status` prints). */
-export function progressLine(c: ProgressCounts, now = Date.now()): string {
+/** Rate (trials/s over this run) and ETA (ms; NaN when unknown) at time `now`. */
+export function rateAndEta(c: ProgressCounts, now = Date.now()): { rate: number; etaMs: number } {
   const elapsed = now - c.startedAt;
-  const rate = c.doneThisRun > 0 ? c.doneThisRun / (elapsed / 1000) : 0;
-  const left = c.total - c.done - c.failed;
-  const eta = rate > 0 ? formatDuration((left / rate) * 1000) : '?';
-  return `${c.done}/${c.total} trials done, ${c.failed} failed, ${rate.toFixed(2)} trials/s, elapsed ${formatDuration(elapsed)}, ETA ${eta}`;
+  const rate = c.doneThisRun > 0 && elapsed > 0 ? c.doneThisRun / (elapsed / 1000) : 0;
+  const left = Math.max(0, c.total - c.done - c.failed);
+  const etaMs = left === 0 ? 0 : rate > 0 ? (left / rate) * 1000 : NaN;
+  return { rate, etaMs };
 }
 
-/** A progress reporter. */
+/**
+ * One line of the numbers, e.g. "12/96 trials done, 1 failed, 2.40 trials/s,
+ * elapsed 5s, ETA 35s" (also what `attn-phase status` prints). With `eta`
+ * false (a run that is not active) the ETA is left out.
+ */
+export function progressLine(c: ProgressCounts, now = Date.now(), eta = true): string {
+  const { rate, etaMs } = rateAndEta(c, now);
+  const head = `${c.done}/${c.total} trials done, ${c.failed} failed, ${rate.toFixed(2)} trials/s, elapsed ${formatDuration(now - c.startedAt)}`;
+  return eta ? `${head}, ETA ${formatDuration(etaMs)}` : head;
+}
+
+/** Width of the bar in characters. */
+const BAR = 24;
+
+/** A progress reporter over counts that the caller updates. */
 export class Progress {
-  private bar: cliProgress.SingleBar | null = null;
+  private readonly tty: boolean;
   private lastLine = 0;
+  private lastDraw = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
-  constructor(private readonly counts: ProgressCounts, private readonly enabled = true, private readonly stream: NodeJS.WriteStream = process.stderr) {
-    if (enabled && stream.isTTY) {
-      this.bar = new cliProgress.SingleBar(
-        {
-          stream,
-          format: '{bar} {value}/{total} trials | {failed} failed | {rate}/s | ETA {eta_formatted}',
-          etaBuffer: 20,
-          fps: 5,
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      this.bar.start(counts.total, counts.done, { failed: counts.failed, rate: '0.00' });
-    } else if (enabled) {
-      stream.write(`${progressLine(counts)}\n`);
+  /**
+   * @param counts   live counters (the reporter reads them on each update)
+   * @param enabled  false = silent
+   * @param stream   where to write (default stderr); a TTY gets the bar
+   * @param everyMs  period of the plain lines (non-TTY), default 5 s
+   */
+  constructor(
+    private readonly counts: ProgressCounts,
+    private readonly enabled = true,
+    private readonly stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+    private readonly everyMs = 5000,
+  ) {
+    this.tty = enabled && !!stream.isTTY;
+    if (!enabled) return;
+    if (this.tty) {
+      this.draw();
+      // keep rate/ETA moving between finished trials; never keeps the process alive
+      this.timer = setInterval(() => this.draw(), 1000);
+      this.timer.unref();
+    } else {
+      this.stream.write(`${progressLine(counts)}\n`);
       this.lastLine = Date.now();
     }
   }
 
-  /** Refresh after counts changed. */
-  update(): void {
-    if (!this.enabled) return;
+  /** The bar line: "[#####-----] 12/96 | 1 failed | 2.40 trials/s | ETA 35s". */
+  private barLine(now = Date.now()): string {
     const c = this.counts;
-    if (this.bar) {
-      const el = (Date.now() - c.startedAt) / 1000;
-      this.bar.update(c.done + c.failed, { failed: c.failed, rate: el > 0 ? (c.doneThisRun / el).toFixed(2) : '0.00' });
-    } else if (Date.now() - this.lastLine > 5000) {
-      this.stream.write(`${progressLine(c)}\n`);
-      this.lastLine = Date.now();
+    const f = c.total > 0 ? Math.min(1, (c.done + c.failed) / c.total) : 1;
+    const k = Math.round(f * BAR);
+    const { rate, etaMs } = rateAndEta(c, now);
+    return `[${'#'.repeat(k)}${'-'.repeat(BAR - k)}] ${c.done}/${c.total} trials | ${c.failed} failed | ${rate.toFixed(2)} trials/s | ETA ${formatDuration(etaMs)}`;
+  }
+
+  private draw(): void {
+    if (this.stopped) return;
+    this.stream.write(`\r\x1b[K${this.barLine()}`);
+    this.lastDraw = Date.now();
+  }
+
+  /** Refresh after counts changed (the bar at most 5 times a second; plain lines every `everyMs`). */
+  update(): void {
+    if (!this.enabled || this.stopped) return;
+    const now = Date.now();
+    if (this.tty) {
+      if (now - this.lastDraw >= 200) this.draw();
+    } else if (now - this.lastLine >= this.everyMs) {
+      this.stream.write(`${progressLine(this.counts, now)}\n`);
+      this.lastLine = now;
     }
   }
 
-  /** Print a message without breaking the bar. */
-  log(msg: string): void {
-    if (this.bar) this.bar.stop();
-    this.stream.write(`${msg}\n`);
-    if (this.bar) this.bar.start(this.counts.total, this.counts.done + this.counts.failed, { failed: this.counts.failed, rate: '0.00' });
+  /** Whether a bar is being drawn (messages must then go through `log`). */
+  get drawsBar(): boolean {
+    return this.tty && !this.stopped;
   }
 
+  /** Print a message (on its own line, the bar redrawn under it). Printed also when progress is disabled. */
+  log(msg: string): void {
+    if (this.tty && !this.stopped) {
+      this.stream.write(`\r\x1b[K${msg}\n`);
+      this.draw();
+    } else this.stream.write(`${msg}\n`);
+  }
+
+  /** Final state: the bar's last line, or a last plain line. Idempotent. */
   stop(): void {
-    if (this.bar) this.bar.stop();
-    else if (this.enabled) this.stream.write(`${progressLine(this.counts)}\n`);
+    if (!this.enabled || this.stopped) return;
+    if (this.tty) {
+      this.draw();
+      this.stream.write('\n');
+    } else this.stream.write(`${progressLine(this.counts)}\n`);
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
   }
 }

@@ -1,45 +1,84 @@
 /**
  * Piscina worker: runs one group of trials that share their dense draws
- * (SPEC §6) and posts each outcome on the task's MessagePort as soon as it
- * is done, so the main thread journals trial by trial.
+ * (SPEC §6) and posts, on the task's MessagePort, a `start` message before
+ * each trial and its outcome (or error) as soon as it is done, so the main
+ * thread journals trial by trial and knows which trial was running if the
+ * worker dies. Between trials it checks the pool's stop flag, so a stop
+ * request lets only the running trial finish.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { TrialConfig } from '../model/config.js';
 import { DrawCache, type TrialOutcome, runTrial } from '../model/trial.js';
 
-/** A task: trials of one group, and where to report. */
+/** One trial of a task. */
+export interface WorkerTrial {
+  id: string;
+  seed: number;
+  config: TrialConfig;
+  /** 1-based attempt number of this run (only the test faults look at it) */
+  attempt: number;
+}
+
+/** A task: trials of one group, where to report, and the pool's stop flag. */
 export interface WorkerTask {
-  trials: { id: string; seed: number; config: TrialConfig }[];
+  trials: WorkerTrial[];
   port: MessagePort;
+  /** Int32Array over a SharedArrayBuffer; element 0 non-zero = start no further trial */
+  stop: Int32Array;
 }
 
-/** Message posted per trial. */
+/** Message posted per trial: `start` before it runs, then `done` or `error`. */
 export type WorkerMessage =
-  | { id: string; ok: true; outcome: TrialOutcome }
-  | { id: string; ok: false; error: string };
+  | { type: 'start'; id: string }
+  | { type: 'done'; id: string; outcome: TrialOutcome }
+  | { type: 'error'; id: string; error: string };
 
-/** Test hook: configs with this `testFault` make the worker throw or exit (used by fault tests). */
-function injectFault(config: TrialConfig): void {
-  const fault = (config as unknown as { testFault?: string }).testFault;
-  if (fault === 'throw') throw new Error('injected fault');
-  if (fault === 'exit') process.exit(3);
+/** Fault kinds of the test hook. */
+export type TestFault = 'throw' | 'exit' | 'oom';
+
+/**
+ * Test hook, used only programmatically (the sweep schema rejects unknown
+ * keys): a config carrying `testFault` makes the worker throw (`throw`), end
+ * its thread (`exit`, like a crash) or run out of heap (`oom`), on every
+ * attempt or only on attempts ≤ `testFaultAttempts`.
+ */
+function injectFault(config: TrialConfig, attempt: number): void {
+  const c = config as unknown as { testFault?: TestFault; testFaultAttempts?: number };
+  if (!c.testFault || attempt > (c.testFaultAttempts ?? Infinity)) return;
+  if (c.testFault === 'throw') throw new Error('injected fault');
+  if (c.testFault === 'exit') process.exit(3);
+  if (c.testFault === 'oom') {
+    const hog: number[][] = [];
+    for (;;) hog.push(new Array(1 << 16).fill(attempt + hog.length));
+  }
 }
 
-/** Run the group; posts each message as it happens and also returns them all. */
-export default function runGroup(task: WorkerTask): WorkerMessage[] {
+/** One line describing an error thrown by a trial. */
+function describe(e: unknown): string {
+  return (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split('\n')[0];
+}
+
+/**
+ * Run the group: for each trial (unless the stop flag is set) post `start`,
+ * run it, post `done` with the outcome or `error` with a one-line message.
+ * @returns the number of trials run (messages carry the results)
+ */
+export default function runGroup(task: WorkerTask): number {
   const cache = new DrawCache();
-  const all: WorkerMessage[] = [];
+  let ran = 0;
   for (const t of task.trials) {
+    if (Atomics.load(task.stop, 0) !== 0) break;
+    task.port.postMessage({ type: 'start', id: t.id } satisfies WorkerMessage);
     let msg: WorkerMessage;
     try {
-      injectFault(t.config);
-      msg = { id: t.id, ok: true, outcome: runTrial(t.config, t.seed, cache) };
+      injectFault(t.config, t.attempt);
+      msg = { type: 'done', id: t.id, outcome: runTrial(t.config, t.seed, cache) };
     } catch (e) {
-      msg = { id: t.id, ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+      msg = { type: 'error', id: t.id, error: describe(e) };
     }
     task.port.postMessage(msg);
-    all.push(msg);
+    ran++;
   }
-  task.port.close();
-  return all;
+  // the port is left open: the main thread drains and closes it when the task settles
+  return ran;
 }
