@@ -416,6 +416,20 @@ export function denseBackend(): DenseBackend {
   return current;
 }
 
+/**
+ * A fresh instance of dense.wasm with its own linear memory (initially empty;
+ * the module has no data segments, so every byte belongs to the caller), for
+ * the other kernel families compiled into the module (the per-step vector
+ * kernels driven by `linalg.ts`). The caller checks the exports it needs.
+ *
+ * @returns the instance's exports, or undefined if the wasm backend is unavailable
+ */
+export function instantiateDenseModule(): Record<string, unknown> | undefined {
+  const api = wasmApi();
+  if (!api || !wasmModule) return undefined;
+  return new api.Instance(wasmModule, {}).exports;
+}
+
 /** Whether the WebAssembly backend loaded and passed its self-test. */
 export function denseWasmAvailable(): boolean {
   return wasmModule !== undefined;

@@ -13,7 +13,7 @@
 import { accumTransposeTimes, blockTimes, gramColumns } from './dense.js';
 import type { Problem } from './data.js';
 import { type EngineReport, type EngineRun, forwardBackward } from './forward.js';
-import { axpy, dot, matTVec, matVec } from './linalg.js';
+import { type VecArena, withVecArena } from './linalg.js';
 
 /** Everything the reduced iteration needs; all row-major. */
 export interface ReducedSystem {
@@ -74,39 +74,70 @@ export function reducedFromProblem(problem: Problem): ReducedSystem {
 }
 
 /**
- * Train in reduced coordinates. Cost: O(N²) per step, O(d·N) per checkpoint
- * whose observer asks for u.
+ * Train in reduced coordinates. Cost: O(N²) per step (five passes over
+ * N²-sized matrices: Hc, Cᵀh, Gw, Ge and a fused "z = C·Ge, C += c·eᵀ"), and
+ * O(d·N) per checkpoint whose observer asks for u.
+ *
+ * The per-step kernels run on this thread's {@link withVecArena} arena: with
+ * the wasm backend (the default unless `setDenseBackend('typescript')` or
+ * `ATTN_PHASE_NO_WASM=1`) the working arrays, H, G and (on the first call of
+ * `u()`) Q and X live in WebAssembly memory and SIMD kernels run on them; the
+ * TypeScript backend runs plain loops. Both give bit-identical results (see
+ * `linalg.ts`). The arrays handed to `run.observe` (s, u; a and f are
+ * ordinary arrays) are valid only during the call.
+ *
+ * @param sys  the reduced system (not modified)
+ * @param run  step size, horizon, checkpoints and observer
+ * @returns the step at which loss or logits became non-finite (or null) and the steps done
  */
 export function trainReduced(sys: ReducedSystem, run: EngineRun): EngineReport {
-  const { d, n, T, y, v, G, H, Q, X } = sys;
+  return withVecArena((arena) => trainIn(arena, sys, run));
+}
+
+function trainIn(ar: VecArena, sys: ReducedSystem, run: EngineRun): EngineReport {
+  const { d, n, T, y, v } = sys;
   const N = n * T;
   const M = N + 1;
   const { alpha, steps, checkpoints } = run;
-  const c = new Float64Array(M);
-  c[0] = 1;
-  const C = new Float64Array(M * N);
-  const h = new Float64Array(M);
-  const w = new Float64Array(N);
-  const s = new Float64Array(N);
+  const wasm = ar.backend === 'wasm-simd';
+  // everything the kernels touch lives in the arena; Q and X (d·(2N+1)
+  // doubles) are copied in only if an observer asks for u
+  const [H, G, C, c, h, w, s, e, Ge, z, Gw, wa, u, Q, X] = ar.alloc([
+    M * M, N * N, M * N, M, M, N, N, N, N, M, N, N, d, wasm ? d * M : 0, wasm ? N * d : 0,
+  ]);
+  H.set(sys.H.subarray(0, M * M));
+  G.set(sys.G.subarray(0, N * N));
+  let QX: { Q: Float64Array; X: Float64Array } | undefined;
   const a = new Float64Array(N);
   const f = new Float64Array(n);
-  const e = new Float64Array(N);
-  const Ge = new Float64Array(N);
-  const z = new Float64Array(M);
-  const u = new Float64Array(d);
+  c[0] = 1;
   let ci = 0;
   let anyC = false;
   const computeU = (): Float64Array => {
-    matVec(Q, d, M, c, u);
-    if (anyC) for (let t = 0; t < N; t++) if (w[t] !== 0) axpy(-alpha * w[t], X, t * d, u, 0, d);
+    if (!QX) {
+      if (wasm) {
+        Q.set(sys.Q.subarray(0, d * M));
+        X.set(sys.X.subarray(0, N * d));
+        QX = { Q, X };
+      } else {
+        QX = { Q: sys.Q, X: sys.X };
+      }
+    }
+    // u = Q c − α Xᵀ w
+    ar.matVec(QX.Q, d, M, c, u);
+    if (anyC) {
+      for (let t = 0; t < N; t++) wa[t] = -alpha * w[t];
+      ar.matTVecAcc(QX.X, N, d, wa, u);
+    }
     return u;
   };
   for (let step = 0; step <= steps; step++) {
     // h = H c ; w = Cᵀ h ; s = K c − α G w with K c = h[1..]
-    matVec(H, M, M, c, h);
+    ar.matVec(H, M, M, c, h);
     if (anyC) {
-      matTVec(C, M, N, h, w);
-      for (let t = 0; t < N; t++) s[t] = h[t + 1] - alpha * dot(G, t * N, w, 0, N);
+      ar.matTVec(C, M, N, h, w);
+      ar.matVec(G, N, N, w, Gw);
+      for (let t = 0; t < N; t++) s[t] = h[t + 1] - alpha * Gw[t];
     } else {
       w.fill(0);
       for (let t = 0; t < N; t++) s[t] = h[t + 1];
@@ -123,11 +154,14 @@ export function trainReduced(sys: ReducedSystem, run: EngineRun): EngineReport {
       if (stop === false) return { divergedAt: null, stepsDone: step };
     }
     if (step === steps) break;
-    // Ge = G e ; z = C Ge (old C) ; C += c eᵀ (old c)
-    matVec(G, N, N, e, Ge);
-    if (anyC) matVec(C, M, N, Ge, z);
-    else z.fill(0);
-    for (let r = 0; r < M; r++) if (c[r] !== 0) axpy(c[r], e, 0, C, r * N, N);
+    // Ge = G e ; z = C Ge (old C) ; C += c eᵀ (old c) — one pass over C
+    ar.matVec(G, N, N, e, Ge);
+    if (anyC) {
+      ar.matVecGer(C, M, N, Ge, z, c, e);
+    } else {
+      z.fill(0);
+      ar.ger(C, M, N, c, e);
+    }
     anyC = true;
     // c -= α([0; e] − α z)
     c[0] -= alpha * (-alpha * z[0]);

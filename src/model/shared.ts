@@ -13,12 +13,30 @@
  * a trial's numbers do not depend on its group.
  */
 import { type TrialConfig } from './config.js';
-import { accumTransposeTimes, blockTimes, gramColumns } from './dense.js';
+import { DenseWorkspace, denseBackend } from './dense.js';
 import { W0Rows, assembleTokens, drawP0, drawTokenNoise, headCoefficients, signalCoefficients } from './data.js';
 import { type ReducedSystem, transpose } from './reduced.js';
 
 /** Row-block height for streaming W₀. */
 const BLOCK = 64;
+
+let workspace: DenseWorkspace | undefined;
+
+/**
+ * This thread's workspace for the streamed W₀ products, on the current dense
+ * backend; kept between calls so a worker reuses its WebAssembly memory.
+ */
+function sharedWorkspace(): DenseWorkspace {
+  const backend = denseBackend();
+  if (!workspace || workspace.backend !== backend) workspace = new DenseWorkspace(backend);
+  return workspace;
+}
+
+/** Drop the memory kept by {@link computeSharedDraws} between calls (it is re-created on demand). */
+export function releaseSharedMemory(): void {
+  workspace?.release();
+  workspace = undefined;
+}
 
 /** Pieces shared by a group; see module doc. */
 export interface SharedDraws {
@@ -53,17 +71,23 @@ export function computeSharedDraws(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'ini
   const m = N + 3;
   const E = drawTokenNoise(seed, n, T, d);
   const Et = transpose(E, N, d);
+  // Eᵀ (packed) and R stay resident in the workspace for the whole stream;
+  // per block only W₀'s rows and Z's rows move (bit-identical to the plain
+  // blockTimes/accumTransposeTimes calls, see dense.ts)
+  const ws = sharedWorkspace();
   const EEt = new Float64Array(N * N);
-  gramColumns(Et, d, N, EEt);
+  ws.gramColumns(Et, d, N, EEt);
   const p0 = drawP0(cfg, seed);
   const rows = new W0Rows(d, cfg, seed);
   const Wblk = new Float64Array(BLOCK * d);
   const Pblk = new Float64Array(BLOCK * N);
   const Z = new Float64Array(d * m);
   const R = new Float64Array(d * m);
+  ws.setRight(Et, d, N);
+  ws.setAccumulator(d, m);
   for (let i0 = 0; i0 < d; i0 += BLOCK) {
     const b = rows.fill(Wblk, BLOCK);
-    blockTimes(Wblk, b, d, Et, N, Pblk);
+    ws.blockTimes(Wblk, b, Pblk);
     for (let r = 0; r < b; r++) {
       const zo = (i0 + r) * m;
       Z.set(Pblk.subarray(r * N, (r + 1) * N), zo);
@@ -71,10 +95,11 @@ export function computeSharedDraws(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'ini
       Z[zo + N + 1] = Wblk[r * d + 1];
       Z[zo + N + 2] = p0[i0 + r];
     }
-    accumTransposeTimes(Wblk, b, d, Z.subarray(i0 * m, (i0 + b) * m), m, R);
+    ws.accumTransposeTimes(Wblk, b, Z.subarray(i0 * m, (i0 + b) * m));
   }
+  ws.readAccumulator(R);
   const Gamma = new Float64Array(m * m);
-  gramColumns(Z, d, m, Gamma);
+  ws.gramColumns(Z, d, m, Gamma);
   return { d, n, T, E, EEt, Gamma, R, ms: performance.now() - t0 };
 }
 

@@ -203,3 +203,6 @@ export function mirrorUpper(c: usize, m: i32): void {
     }
   }
 }
+
+// Per-step vector kernels of the reduced engine (driven by src/model/linalg.ts).
+export * from './vec.as';
