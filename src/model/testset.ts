@@ -6,7 +6,7 @@
  */
 import { signalCoefficients, trueLabels } from './data.js';
 import { attend, softplus } from './forward.js';
-import { axpy, dot } from './linalg.js';
+import { VecArena, axpy, dot } from './linalg.js';
 import { stream, type Rng } from './rng.js';
 
 /** Parameters of a test set. */
@@ -21,6 +21,8 @@ export interface TestSetSpec {
   /** ν (d), fixed head */
   nu: Float64Array;
   seed: number;
+  /** expected number of basis directions (checkpoints + 1); storage grows past it if needed */
+  maxDirections?: number;
 }
 
 /** Test accuracy and mean logistic loss w.r.t. true labels. */
@@ -82,20 +84,28 @@ abstract class BaseTestSet implements TestSet {
  * Cost per evaluation: O(k·d) for the basis plus O(testN·T·k), k = basis size.
  */
 export class ProjectedTestSet extends BaseTestSet {
-  private readonly basis: Float64Array[] = [];
-  private readonly coords: Float64Array[] = [];
+  private K = 0;
   private readonly rng: Rng;
-  private r = new Float64Array(8);
-  private readonly resid: Float64Array;
   private readonly nuNorm: number;
+  /** orthonormal basis as rows of a capacity×d matrix, the residual (d) and coefficients (capacity) */
+  private basisMat!: Float64Array;
+  private resid!: Float64Array;
+  private r!: Float64Array;
+  private rTmp!: Float64Array;
+  /** coordinates as a capacity×(testN·T) row-major matrix in a vector arena (SIMD kernels) */
+  private arena!: VecArena;
+  private coordMat!: Float64Array;
+  private rs!: Float64Array;
+  private sAcc!: Float64Array;
+  private capacity = 0;
 
   constructor(spec: TestSetSpec) {
     super(spec);
     this.rng = stream(spec.seed, 'test-noise');
-    this.resid = new Float64Array(spec.d);
     let nn = 0;
     for (let k = 0; k < spec.d; k++) nn += spec.nu[k] * spec.nu[k];
     this.nuNorm = Math.sqrt(nn);
+    this.grow(Math.max(2, spec.maxDirections ?? 16));
     const q0 = new Float64Array(spec.d);
     for (let k = 0; k < spec.d; k++) q0[k] = spec.nu[k] / this.nuNorm;
     this.addDirection(q0);
@@ -103,45 +113,62 @@ export class ProjectedTestSet extends BaseTestSet {
 
   /** Number of basis directions so far (1 + number of new directions of u). */
   get dimension(): number {
-    return this.basis.length;
+    return this.K;
   }
 
   /** The N(0,1) coordinates of every test token along basis direction j (testN·T). */
   coordinates(j: number): Float64Array {
-    return this.coords[j];
+    const NT = this.spec.testN * this.spec.T;
+    return this.coordMat.subarray(j * NT, (j + 1) * NT);
   }
 
+  /** (Re)allocate coordinate storage for `cap` directions, keeping what is there. */
+  private grow(cap: number): void {
+    const NT = this.spec.testN * this.spec.T;
+    const d = this.spec.d;
+    const oldC = this.capacity ? this.coordMat.slice(0, this.K * NT) : null;
+    const oldB = this.capacity ? this.basisMat.slice(0, this.K * d) : null;
+    this.arena = new VecArena();
+    [this.coordMat, this.rs, this.sAcc, this.basisMat, this.resid, this.r, this.rTmp] = this.arena.alloc([cap * NT, cap, NT, cap * d, d, cap, cap]);
+    if (oldC) this.coordMat.set(oldC);
+    if (oldB) this.basisMat.set(oldB);
+    this.capacity = cap;
+  }
+
+  /** Append the unit vector q (d) as direction K and draw its coordinates. */
   private addDirection(q: Float64Array): void {
-    this.basis.push(q);
-    this.coords.push(this.rng.fillNormal(new Float64Array(this.spec.testN * this.spec.T)));
+    const NT = this.spec.testN * this.spec.T;
+    const j = this.K;
+    if (j >= this.capacity) this.grow(2 * this.capacity);
+    this.basisMat.set(q, j * this.spec.d);
+    this.K++;
+    this.rng.fillNormal(this.coordMat, j * NT, (j + 1) * NT);
   }
 
   protected project(u: Float64Array): void {
     const { d, sigma, nu } = this.spec;
-    // coefficients of u on the basis, classical Gram–Schmidt applied twice
+    // coefficients of u on the basis by classical Gram–Schmidt (r = Bu, res = u − Bᵀr),
+    // repeated once when cancellation was large ("twice is enough", Giraud et
+    // al. 2005): skipped when the residual kept more than half of u's norm
+    const K0 = this.K;
+    if (K0 + 1 > this.capacity) this.grow(2 * this.capacity);
     const res = this.resid;
-    res.set(u);
-    const uu = dot(u, 0, u, 0, d);
-    const K0 = this.basis.length;
-    if (this.r.length < K0 + 1) {
-      const r2 = new Float64Array(2 * (K0 + 1));
-      this.r = r2;
-    }
     const r = this.r;
-    r.fill(0, 0, K0 + 1);
-    // classical Gram–Schmidt, repeated once when cancellation was large
-    // ("twice is enough": Giraud et al. 2005); the second pass is skipped when
-    // the residual kept more than half of u's norm
+    const rt = this.rTmp;
+    const B = this.basisMat;
+    res.set(u);
+    const uu = this.arena.dot(res, res, d);
+    r.fill(0);
     let rr = uu;
     for (let pass = 0; pass < 2; pass++) {
       const before = rr;
+      this.arena.matVec(B, K0, d, res, rt);
       for (let j = 0; j < K0; j++) {
-        const q = this.basis[j];
-        const c = dot(q, 0, res, 0, d);
-        r[j] += c;
-        axpy(-c, q, 0, res, 0, d);
+        r[j] += rt[j];
+        rt[j] = -rt[j];
       }
-      rr = dot(res, 0, res, 0, d);
+      this.arena.matTVecAcc(B, K0, d, rt, res);
+      rr = this.arena.dot(res, res, d);
       if (rr > 0.25 * before) break;
     }
     const rn = Math.sqrt(rr);
@@ -150,7 +177,7 @@ export class ProjectedTestSet extends BaseTestSet {
       const q = new Float64Array(d);
       for (let k = 0; k < d; k++) q[k] = res[k] / rn;
       this.addDirection(q);
-      r[K0] = rn;
+      this.r[K0] = rn;
       K = K0 + 1;
     }
     const NT = this.spec.testN * this.spec.T;
@@ -161,17 +188,18 @@ export class ProjectedTestSet extends BaseTestSet {
     const u1 = d > 1 ? u[1] : 0;
     const nu0 = nu[0];
     const nu1 = d > 1 ? nu[1] : 0;
-    const g0 = this.coords[0];
+    const g0 = this.coordMat; // direction 0 = ν/‖ν‖ occupies the first NT entries
     const sn = sigma * this.nuNorm;
+    const acc = this.sAcc;
+    const rs = this.rs;
     for (let j = 0; j < NT; j++) {
-      s[j] = Sc[2 * j] * u0 + Sc[2 * j + 1] * u1;
+      acc[j] = Sc[2 * j] * u0 + Sc[2 * j + 1] * u1;
       v[j] = Sc[2 * j] * nu0 + Sc[2 * j + 1] * nu1 + sn * g0[j];
     }
-    for (let b = 0; b < K; b++) {
-      const rb = sigma * r[b];
-      if (rb === 0) continue;
-      axpy(rb, this.coords[b], 0, s, 0, NT);
-    }
+    for (let b = 0; b < K; b++) rs[b] = sigma * r[b];
+    // s += Σ_b (σ r_b)·g_b, terms added in increasing b (SIMD kernel)
+    this.arena.matTVecAcc(this.coordMat, K, NT, rs, acc);
+    s.set(acc);
   }
 }
 

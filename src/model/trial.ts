@@ -79,7 +79,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
   const labels = drawLabels(cfg, seed);
   const nu = headVector(d, cfg.muNorm, cfg.nuScale);
   const testSet = makeTestSet(cfg.test, {
-    testN: cfg.testN, T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels, nu, seed,
+    testN: cfg.testN, T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels, nu, seed, maxDirections: steps_.length + 1,
   });
   const checkpoints: Checkpoint[] = [];
   const delta = cfg.generalizationTolerance;
