@@ -24,10 +24,10 @@ import { loadSweep, type Sweep } from '../sweep/spec.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 
-interface Probe { engine: string; wallMs: number; maxRssMB: number; timings: { sharedMs: number; trainMs: number }; regime: string; denseBackend: string }
+interface Probe { engine: string; wallMs: number; warmMs: number; maxRssMB: number; timings: { sharedMs: number; trainMs: number }; regime: string; denseBackend: string }
 
-function probe(args: string[]): Probe {
-  const out = execFileSync(process.execPath, [join(here, 'trial-probe.js'), ...args], { encoding: 'utf8' });
+function probe(args: string[], warm = true): Probe {
+  const out = execFileSync(process.execPath, [join(here, 'trial-probe.js'), ...args], { encoding: 'utf8', env: { ...process.env, PROBE_WARM: warm ? '1' : '0' } });
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
@@ -52,8 +52,9 @@ async function main(): Promise<void> {
       console.log('  explicit: skipped (BENCH_SKIP_EXPLICIT)');
       continue;
     }
-    const p = probe([engine, '2000', '20', '8', '1000', '10', '1000']);
-    console.log(`  ${engine.padEnd(8)} wall ${(p.wallMs / 1000).toFixed(3)} s (dense/shared ${(p.timings.sharedMs / 1000).toFixed(3)} s, GD+eval ${(p.timings.trainMs / 1000).toFixed(3)} s), peak RSS ${p.maxRssMB.toFixed(0)} MB, dense backend ${p.denseBackend}, final regime ${p.regime}`);
+    const p = probe([engine, '2000', '20', '8', '1000', '10', '1000'], engine === 'reduced');
+    const warm = Number.isFinite(p.warmMs) ? `, warm (2nd trial in the process) ${(p.warmMs / 1000).toFixed(3)} s` : '';
+    console.log(`  ${engine.padEnd(8)} wall ${(p.wallMs / 1000).toFixed(3)} s${warm} (first trial: dense/shared ${(p.timings.sharedMs / 1000).toFixed(3)} s, GD+eval ${(p.timings.trainMs / 1000).toFixed(3)} s), peak RSS ${p.maxRssMB.toFixed(0)} MB, dense backend ${p.denseBackend}, final regime ${p.regime}`);
   }
 
   console.log('\n[2] dense W₀ kernel (d=2000, m=162)');
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   console.log(`  default backend ${dense.backend}: ${dense.gflops.toFixed(2)} GFLOP/s per core`);
 
   console.log('\n[3] peak memory of one reduced trial at d=5000 (n=20, T=8, 1000 steps)');
-  const big = probe(['reduced', '5000', '20', '8', '1000', '10', '1000']);
+  const big = probe(['reduced', '5000', '20', '8', '1000', '10', '1000'], false);
   console.log(`  wall ${(big.wallMs / 1000).toFixed(3)} s, peak RSS ${big.maxRssMB.toFixed(0)} MB`);
 
   if (process.env.BENCH_SKIP_SWEEP) {

@@ -18,7 +18,14 @@ const cfg: TrialConfig = {
 const t0 = performance.now();
 const out = runTrial(cfg, 0);
 const wallMs = performance.now() - t0;
+// a worker runs many trials: also time a second, warm one (another seed)
+let warmMs = NaN;
+if (process.env.PROBE_WARM !== '0') {
+  const t1 = performance.now();
+  runTrial(cfg, 1);
+  warmMs = performance.now() - t1;
+}
 process.stdout.write(`${JSON.stringify({
-  engine: out.engine, d: cfg.d, n: cfg.n, T: cfg.T, steps: cfg.steps, wallMs, timings: out.timings,
+  engine: out.engine, d: cfg.d, n: cfg.n, T: cfg.T, steps: cfg.steps, wallMs, warmMs, timings: out.timings,
   maxRssMB: process.resourceUsage().maxRSS / 1024, regime: out.regime, denseBackend: denseBackend(),
 })}\n`);
