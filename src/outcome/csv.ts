@@ -1,8 +1,30 @@
 /**
- * Tidy CSV tables (RFC 4180 quoting), loadable with one call in any dataframe
- * library: `pd.read_csv("cells.csv")`.
+ * Tidy CSV tables (RFC 4180: comma-separated, "\n" line ends, fields quoted
+ * only when they hold a comma, quote or line break), loadable with one call
+ * in any dataframe library — `pd.read_csv("cells.csv")`,
+ * `pl.read_csv("trials.csv")`, `read.csv(...)` — with numeric columns typed
+ * as numbers: numbers are written in shortest round-trip form ("0.05",
+ * "1e-7"), missing / non-finite values as empty fields (NaN / null on
+ * reading), one header row of unique names (letters, digits, "_").
+ *
+ * cells.csv  — one row per grid cell, in plan order:
+ *   cell (0-based index), the swept axes (one column each, by parameter name),
+ *   seeds (finished trials), regime (majority final regime, empty if none),
+ *   agreement (fraction of seeds in the majority regime),
+ *   frac_not_overfitting … frac_diverged (fraction of seeds per regime),
+ *   <metric>_mean, <metric>_sd for every final metric (SPEC §3; sd over seeds,
+ *   0 for one seed): testError, testLoss, trainLoss, trainAcc, cleanFit,
+ *   noisyFit, pNorm, tFit, tGeneralize (steps; empty when never reached).
+ * trials.csv — one row per trial and checkpoint (long format):
+ *   trial (id), cell, seed, engine, the swept axes, the main parameters not
+ *   swept (snr, muNorm, d, n, T, eta, rho, sigma, alpha, steps), final_regime,
+ *   tFit, tGeneralize, then the checkpoint: step, regime, trainLoss, trainAcc,
+ *   cleanFit, noisyFit, testAcc, testError, testLoss, pNorm,
+ *   attnClean_<kind>, attnNoisy_<kind> (mean softmax weight per token of
+ *   kind relevant, confusing, weak, irrelevant).
  */
-import type { Checkpoint, CellSummary } from './types.js';
+import type { TrialConfig } from '../model/config.js';
+import type { Checkpoint, CellSummary, Regime } from './types.js';
 import { REGIMES } from './types.js';
 
 /** One CSV field: numbers as shortest round-trip text, non-finite/null as empty, strings quoted when needed. */
@@ -10,11 +32,11 @@ export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  const s = String(v);
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** A CSV document from a header and rows of values. */
+/** A CSV document from a header and rows of values (every row as long as the header). */
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return [header.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
 }
@@ -36,43 +58,69 @@ export function checkpointValues(c: Checkpoint): unknown[] {
   ];
 }
 
+/** Final metrics of cells.csv, in column order (CellSummary.metrics keys). */
+export const CELL_METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'];
+
+/** Column name of a regime's fraction: frac_not_overfitting, … */
+export function regimeColumn(r: Regime): string {
+  return `frac_${r.replace(/-/g, '_')}`;
+}
+
 /**
- * cells.csv: one row per cell — the swept axes, count, majority regime,
- * agreement, the fraction of seeds in each regime, and mean/sd of each final metric.
+ * cells.csv (see module docstring): one row per cell in the given order —
+ * cell index, swept axes, seeds, majority regime, agreement, fraction of
+ * seeds per regime, mean and sd of each final metric. Cells not run have
+ * seeds 0 and empty regime, agreement, fractions and metrics.
  */
 export function cellsCsv(axes: readonly string[], cells: readonly CellSummary[]): string {
-  const metrics = [...new Set(cells.flatMap((c) => Object.keys(c.metrics)))];
+  const extra = [...new Set(cells.flatMap((c) => Object.keys(c.metrics)))].filter((m) => !CELL_METRICS.includes(m));
+  const metrics = [...CELL_METRICS, ...extra];
   const header = [
-    ...axes, 'count', 'regime', 'agreement', ...REGIMES.map((r) => `frac_${r}`),
+    'cell', ...axes, 'seeds', 'regime', 'agreement', ...REGIMES.map(regimeColumn),
     ...metrics.flatMap((m) => [`${m}_mean`, `${m}_sd`]),
   ];
-  const rows = cells.map((c) => [
-    ...axes.map((a) => c.axes[a]), c.count, c.regime, c.count ? c.agreement : null,
+  const rows = cells.map((c, i) => [
+    i, ...axes.map((a) => c.axes[a]), c.count, c.regime, c.count ? c.agreement : null,
     ...REGIMES.map((r) => (c.count ? c.regimeFractions[r] : null)),
-    ...metrics.flatMap((m) => [c.metrics[m]?.mean, c.metrics[m]?.sd]),
+    ...metrics.flatMap((m) => (c.count ? [c.metrics[m]?.mean, c.metrics[m]?.sd] : [null, null])),
   ]);
   return toCsv(header, rows);
 }
 
-/** What trialsCsv needs of a trial. */
+/** What trialsCsv needs of a trial (a journal TrialRecord has all of it). */
 export interface TrialRow {
   id: string;
+  cellKey?: string;
   seed: number;
   engine: string;
   axes: Record<string, number | string>;
   snr: number;
-  config: { muNorm: number; d: number; n: number };
+  config: Pick<TrialConfig, 'muNorm' | 'd' | 'n'> & Partial<TrialConfig>;
+  regime?: Regime;
+  events?: { tFit: number | null; tGeneralize: number | null };
   checkpoints: Checkpoint[];
 }
 
-/** trials.csv: one row per trial and checkpoint (long format). */
-export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[]): string {
-  const header = ['trial', 'seed', 'engine', ...axes.map((a) => `axis_${a}`), 'snr', 'muNorm', 'd', 'n', ...CHECKPOINT_COLUMNS];
+/** Parameters of trials.csv besides the swept axes. */
+const TRIAL_PARAMS = ['snr', 'muNorm', 'd', 'n', 'T', 'eta', 'rho', 'sigma', 'alpha', 'steps'] as const;
+
+/**
+ * trials.csv (see module docstring): one row per trial and checkpoint.
+ * @param cellIndex  plan index of each cell key (the `cell` column; empty when absent)
+ */
+export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], cellIndex?: ReadonlyMap<string, number>): string {
+  const params = TRIAL_PARAMS.filter((p) => !axes.includes(p));
+  const header = ['trial', 'cell', 'seed', 'engine', ...axes, ...params, 'final_regime', 'tFit', 'tGeneralize', ...CHECKPOINT_COLUMNS];
   const rows: unknown[][] = [];
   for (const t of trials) {
-    for (const c of t.checkpoints) {
-      rows.push([t.id, t.seed, t.engine, ...axes.map((a) => t.axes[a]), t.snr, t.config.muNorm, t.config.d, t.config.n, ...checkpointValues(c)]);
-    }
+    const cell = t.cellKey === undefined ? null : cellIndex?.get(t.cellKey) ?? null;
+    const cfg = t.config as Record<string, unknown>;
+    const fixed = [
+      t.id, cell, t.seed, t.engine, ...axes.map((a) => t.axes[a]),
+      ...params.map((p) => (p === 'snr' ? t.snr : cfg[p])),
+      t.regime ?? null, t.events?.tFit ?? null, t.events?.tGeneralize ?? null,
+    ];
+    for (const c of t.checkpoints) rows.push([...fixed, ...checkpointValues(c)]);
   }
   return toCsv(header, rows);
 }

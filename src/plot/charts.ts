@@ -1,33 +1,59 @@
 /**
  * Vega-Lite specs on quantitative axes: the regime map with the fitted phase
  * boundary and the theory line (issue #4), and token-selection trajectories
- * (the paper's Figure 3 picture). Plain JSON builders, rendered by render.ts.
+ * (the paper's Figure 3 picture). Plain JSON builders, rendered by render.ts;
+ * options (style, panel size, layout variant, title wrapping) as in specs.ts.
  */
 import type { BoundaryFit } from '../outcome/boundary.js';
 import type { Checkpoint, CellSummary } from '../outcome/types.js';
 import { REGIMES } from '../outcome/types.js';
-import { AXIS_LABELS, FONT, REGIME_COLORS, type VlSpec, figureConfig } from './specs.js';
+import { FONT, axisLabel, logTicks, regimeWord, topLevel, type LayoutVariant, type PanelSize, type VlSpec } from './specs.js';
+import { defaultStyle, typeScale, wrapText, type FigureStyle } from './style.js';
 
-function wrap(spec: VlSpec, title?: string, subtitle?: string[]): VlSpec {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    ...(title ? { title: { text: title, fontSize: 15, ...(subtitle?.length ? { subtitle } : {}) } } : {}),
-    ...spec,
-    background: 'white',
-    padding: 16,
-    config: figureConfig(),
-  };
+/** Options of the chart builders. */
+export interface ChartOptions {
+  /** figure title; default per chart; '' for none */
+  title?: string;
+  /** grey lines under the title (wrapped to `wrapWidth` when given) */
+  subtitle?: string[];
+  style?: FigureStyle;
+  /** plotting area of one panel in px */
+  size?: PanelSize;
+  layout?: LayoutVariant;
+  /** wrap title and subtitle lines to this width in px */
+  wrapWidth?: number;
+}
+
+/** Title + subtitle block of a chart (subtitle only when the style shows notes). */
+function chartTitle(title: string | undefined, subtitle: string[] | undefined, style: FigureStyle, wrapWidth?: number): VlSpec {
+  const ts = typeScale(style.fontSize);
+  const sub = style.notes ? (subtitle ?? []).flatMap((s) => (wrapWidth ? wrapText(style, s, ts.note, wrapWidth) : [s])) : [];
+  if (!title && !sub.length) return {};
+  const lines = title ? (wrapWidth ? wrapText(style, title, ts.figureTitle, wrapWidth, true) : [title]) : [''];
+  return { title: { text: lines.length === 1 ? lines[0] : lines, fontSize: ts.figureTitle, ...(sub.length ? { subtitle: sub } : {}) } };
+}
+
+/** Regime labels in words for a legend (vega expression). */
+function regimeLabelExpr(style: FigureStyle): string {
+  return `${REGIMES.map((r) => `datum.label === ${JSON.stringify(r)} ? ${JSON.stringify(regimeWord(r, style))}`).join(' : ')} : datum.label`;
 }
 
 /**
  * Regime map on log–log axes (SNR on x, n on y) with the located boundary
  * points, the fitted line log n = a − b·log SNR and the theory line of slope
- * −2 through the points' centroid (SPEC §3).
+ * −2 through the points' centroid (SPEC §3). Ticks at readable values
+ * (1-2-5 steps; see logTicks). Natural plot size 380 × 300 px; the regime
+ * legend goes right (or below with `layout.legend = 'bottom'`), the line
+ * legend below.
  *
  * @param cells  cells with numeric axes snr and n (others ignored)
  * @param fit    output of estimateBoundary
  */
-export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, opts: { title?: string } = {}): VlSpec {
+export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, opts: ChartOptions = {}): VlSpec {
+  const style = opts.style ?? defaultStyle();
+  const ts = typeScale(style.fontSize);
+  const width = opts.size?.width ?? (opts.size?.height ? opts.size.height * 1.27 : 380);
+  const height = opts.size?.height ?? width * 0.79;
   const pts = cells
     .filter((c) => typeof c.axes.snr === 'number' && typeof c.axes.n === 'number' && c.count > 0 && c.regime)
     .map((c) => ({ snr: c.axes.snr as number, n: c.axes.n as number, regime: c.regime, agreement: c.agreement }));
@@ -46,52 +72,65 @@ export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, op
       if (n >= nLo / 1.5 && n <= nHi * 1.5) lines.push({ snr: s, n, line: name });
     }
   };
+  // the fit is log n = a − b·log SNR: the line's slope is −b, its interval [−b_hi, −b_lo]
+  const signed = (v: number) => (v < 0 ? `−${(-v).toFixed(2)}` : v.toFixed(2));
   const fitName = fit.slope !== null
-    ? `fit: slope −${fit.slope.toFixed(2)} [${fit.slopeCi![0].toFixed(2)}, ${fit.slopeCi![1].toFixed(2)}]`
+    ? `fit: slope ${signed(-fit.slope)} [${signed(-fit.slopeCi![1])}, ${signed(-fit.slopeCi![0])}]`
     : 'fit: too few boundary points';
   const theoryName = 'theory: n·SNR² = const (slope −2)';
   if (fit.slope !== null && fit.intercept !== null) addLine(fitName, fit.intercept, fit.slope);
   if (fit.theoryIntercept !== null) addLine(theoryName, fit.theoryIntercept, 2);
-  const x = { field: 'snr', type: 'quantitative', scale: { type: 'log', domain: [lo / 1.3, hi * 1.3], nice: false }, axis: { title: AXIS_LABELS.snr, format: '~g', grid: false } };
-  const y = { field: 'n', type: 'quantitative', scale: { type: 'log', domain: [nLo / 1.3, nHi * 1.3], nice: false }, axis: { title: AXIS_LABELS.n, format: '~g', grid: false } };
+  const xDom = [lo / 1.3, hi * 1.3];
+  const yDom = [nLo / 1.3, nHi * 1.3];
+  const xTicks = Math.max(2, Math.floor(width / (4.5 * ts.label)));
+  const yTicks = Math.max(2, Math.floor(height / (2.2 * ts.label)));
+  const x = { field: 'snr', type: 'quantitative', scale: { type: 'log', domain: xDom, nice: false }, axis: { title: axisLabel('snr', style), format: '.6~g', grid: false, values: logTicks(xDom[0]!, xDom[1]!, xTicks), labelFlush: false } };
+  const y = { field: 'n', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: axisLabel('n', style), format: '.6~g', grid: false, values: logTicks(yDom[0]!, yDom[1]!, yTicks) } };
   const subtitle = [
     'squares: majority regime per cell; black dots: where the mean fraction of noisy labels memorised crosses 1/2',
     fit.slope !== null
-      ? `fitted slope b = ${fit.slope.toFixed(2)} ± ${((fit.slopeCi![1] - fit.slopeCi![0]) / 2).toFixed(2)} (${Math.round(fit.level * 100)}% CI), theory b = 2`
+      ? `fitted slope ${signed(-fit.slope)} ± ${((fit.slopeCi![1] - fit.slopeCi![0]) / 2).toFixed(2)} (${Math.round(fit.level * 100)}% CI); theory −2`
       : 'not enough boundary points for a fit',
   ];
-  return wrap(
+  const bottom = opts.layout?.legend === 'bottom';
+  const marker = Math.max(30, Math.min(260, (Math.min(width / Math.max(1, new Set(snrs).size), height / Math.max(1, new Set(ns).size)) * 0.55) ** 2));
+  return topLevel(
     {
-      width: 380,
-      height: 300,
+      ...chartTitle(opts.title ?? 'Phase boundary', subtitle, style, opts.wrapWidth),
+      width,
+      height,
       layer: [
         {
           data: { values: pts },
-          mark: { type: 'square', size: 260, opacity: 0.9 },
+          mark: { type: 'square', size: marker, opacity: 0.9 },
           encoding: {
             x, y,
-            color: { field: 'regime', type: 'nominal', scale: { domain: [...REGIMES], range: REGIMES.map((r) => REGIME_COLORS[r]) }, legend: { title: 'regime' } },
+            color: {
+              field: 'regime', type: 'nominal',
+              scale: { domain: [...REGIMES], range: REGIMES.map((r) => style.palette.regimes[r]) },
+              legend: { title: style.labels.regime ?? 'regime', labelExpr: regimeLabelExpr(style), symbolType: 'square', ...(bottom ? { orient: 'bottom', direction: 'horizontal', columns: 2 } : {}) },
+            },
           },
         },
         {
           data: { values: fit.points },
-          mark: { type: 'point', filled: true, color: 'black', size: 30 },
+          mark: { type: 'point', filled: true, color: 'black', size: Math.max(12, marker / 9) },
           encoding: { x, y },
         },
         {
           data: { values: lines },
-          mark: { type: 'line', strokeWidth: 2 },
+          mark: { type: 'line', strokeWidth: 1.5 },
           encoding: {
             x, y,
             order: { field: 'snr', type: 'quantitative' },
-            strokeDash: { field: 'line', type: 'nominal', scale: { domain: [fitName, theoryName], range: [[1, 0], [6, 4]] }, legend: { title: 'boundary', orient: 'bottom', direction: 'vertical', labelLimit: 400, symbolStrokeWidth: 2 } },
+            strokeDash: { field: 'line', type: 'nominal', scale: { domain: [fitName, theoryName], range: [[1, 0], [6, 4]] }, legend: { title: 'boundary', orient: 'bottom', direction: 'vertical', labelLimit: 600, symbolStrokeWidth: 1.5 } },
             color: { value: '#222222' },
           },
         },
       ],
       resolve: { scale: { color: 'independent' } },
     },
-    opts.title ?? 'Phase boundary', subtitle,
+    { style, title: undefined },
   );
 }
 
@@ -121,9 +160,16 @@ export function trajectoryRows(checkpoints: readonly Checkpoint[]): TrajectoryRo
 /**
  * Token selection over training (the paper's Figure 3): mean softmax weight
  * on each token kind for clean and for noisy samples (one panel each), and
- * train accuracy, clean fit, noisy fit and test accuracy over steps.
+ * train accuracy, clean fit, noisy fit and test accuracy over steps. Panels
+ * side by side (natural 260 × 200 px each), stacked (`layout.stack`), or
+ * clean | noisy above the fit panel (`layout.stack` with `columns: 2`);
+ * line colours from the style's palette, fit metrics also told apart by dash.
  */
-export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: { title?: string; subtitle?: string[] } = {}): VlSpec {
+export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: ChartOptions = {}): VlSpec {
+  const style = opts.style ?? defaultStyle();
+  const ts = typeScale(style.fontSize);
+  const width = opts.size?.width ?? (opts.size?.height ? opts.size.height * 1.3 : 260);
+  const height = opts.size?.height ?? width / 1.3;
   const rows = trajectoryRows(checkpoints);
   const acc: { step: number; metric: string; value: number }[] = [];
   for (const c of checkpoints) {
@@ -135,41 +181,58 @@ export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: { title
     add('noisy fit (memorised)', c.noisyFit);
     add('test accuracy', c.testAcc);
   }
+  const pal = style.palette.lines;
   const kinds = ['relevant', 'confusing', 'weak', 'irrelevant'];
-  const kindColors = ['#0072B2', '#D55E00', '#009E73', '#999999'];
-  const stepAxis = { field: 'step', type: 'quantitative', axis: { title: 'training step', grid: false } };
+  const kindColors = [pal[0], pal[1], pal[2], pal[3]];
+  const metrics = ['train accuracy', 'clean fit', 'noisy fit (memorised)', 'test accuracy'];
+  const bottom = opts.layout?.legend === 'bottom';
+  const legendPos = bottom ? { orient: 'bottom', direction: 'horizontal', columns: 2 } : {};
+  const twoPlusOne = !!opts.layout?.stack && opts.layout.columns === 2;
+  const yTicks = Math.max(2, Math.min(5, Math.floor(height / (2.5 * ts.label))));
+  const stepAxis = { field: 'step', type: 'quantitative', axis: { title: axisLabel('step', style), grid: false, tickCount: Math.max(2, Math.floor(width / (4 * ts.label))) } };
+  const notes = (s: string) => (style.notes ? { subtitle: wrapText(style, s, ts.note, Math.max(width, 80)) } : {});
   const attnPanel = (set: 'clean' | 'noisy') => ({
-    width: 260,
-    height: 200,
-    title: { text: `${set} samples`, subtitle: [`mean softmax weight per token, ${set === 'clean' ? 'clean set' : 'noisy (flipped-label) set'}`] },
+    width,
+    height,
+    title: { text: `${set} samples`, ...notes(set === 'clean' ? 'training samples with their true label' : 'training samples with a flipped label') },
     data: { values: rows.filter((r) => r.set === set) },
-    mark: { type: 'line', strokeWidth: 2 },
+    mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
       x: stepAxis,
-      y: { field: 'weight', type: 'quantitative', scale: { domain: [0, 1] }, axis: { title: 'attention weight', grid: true, gridColor: '#eeeeee' } },
-      color: { field: 'kind', type: 'nominal', scale: { domain: kinds, range: kindColors }, legend: { title: 'token kind', symbolType: 'stroke', symbolStrokeWidth: 2.5 } },
+      y: { field: 'weight', type: 'quantitative', scale: { domain: [0, 1] }, axis: { title: 'attention weight', grid: true, gridColor: '#eeeeee', tickCount: yTicks } },
+      color: { field: 'kind', type: 'nominal', scale: { domain: kinds, range: kindColors }, legend: { title: 'token kind', symbolType: 'stroke', symbolStrokeWidth: 2, ...legendPos } },
     },
   });
   const accPanel = {
-    width: 260,
-    height: 200,
-    title: { text: 'fit and generalisation', subtitle: ['fractions of samples'] },
+    width,
+    height,
+    title: { text: 'fit and generalisation', ...notes('fractions of samples') },
     data: { values: acc },
-    mark: { type: 'line', strokeWidth: 2 },
+    mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
       x: stepAxis,
-      y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, axis: { title: 'fraction', grid: true, gridColor: '#eeeeee' } },
+      y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, axis: { title: 'fraction', grid: true, gridColor: '#eeeeee', tickCount: yTicks } },
       color: {
         field: 'metric', type: 'nominal',
-        scale: { domain: ['train accuracy', 'clean fit', 'noisy fit (memorised)', 'test accuracy'], range: ['#000000', '#0072B2', '#D55E00', '#009E73'] },
-        legend: { title: 'metric', symbolType: 'stroke', symbolStrokeWidth: 2.5, labelLimit: 300 },
+        scale: { domain: metrics, range: [pal[4] ?? '#000000', pal[0], pal[1], pal[2]] },
+        legend: { title: 'metric', symbolType: 'stroke', symbolStrokeWidth: 2, labelLimit: 400, ...(twoPlusOne ? {} : legendPos) },
       },
-      strokeDash: { field: 'metric', type: 'nominal', scale: { domain: ['train accuracy', 'clean fit', 'noisy fit (memorised)', 'test accuracy'], range: [[1, 0], [4, 2], [1, 0], [6, 3]] }, legend: null },
+      strokeDash: { field: 'metric', type: 'nominal', scale: { domain: metrics, range: [[1, 0], [4, 2], [1, 0], [6, 3]] }, legend: null },
     },
   };
-  return wrap(
-    { hconcat: [attnPanel('clean'), attnPanel('noisy'), accPanel], spacing: 24, resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } } },
-    opts.title ?? 'Token selection during training', opts.subtitle,
+  const dir = opts.layout?.stack ? 'vconcat' : 'hconcat';
+  // stack with 2 columns: clean | noisy side by side, the fit panel below
+  const inner = twoPlusOne ? 'hconcat' : dir;
+  // clean and noisy panels share one token-kind colour scale (one legend)
+  const attention = { [inner]: [attnPanel('clean'), attnPanel('noisy')], spacing: ts.spacing, resolve: { scale: { color: 'shared' }, legend: { color: 'shared' } } };
+  return topLevel(
+    {
+      ...chartTitle(opts.title ?? 'Token selection during training', opts.subtitle, style, opts.wrapWidth),
+      [dir]: [attention, accPanel],
+      spacing: ts.spacing,
+      resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+    },
+    { style, title: undefined },
   );
 }
 

@@ -1,23 +1,162 @@
 /**
- * Which figures and data files a finished (or partial) sweep gets, and where
- * they go. Every figure is written as .vl.json (spec with data), .svg, .png.
+ * Which figures and data files a finished (or partial) sweep gets, how they
+ * look, and where they go. Every figure is written as .vl.json (spec with
+ * data) and, per the plot settings, .svg, .png and .pdf.
+ *
+ * Plot settings come from three layers, later ones winning: defaults
+ * (natural size, 300 dpi, DejaVu Sans 8 pt, svg+png+pdf, Okabe–Ito), the
+ * sweep file's `plot:` section (plan.sweep.plot), and the caller's overrides
+ * (the `plot` command's flags).
  */
-import { writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atHorizon, summariseCells } from '../outcome/aggregate.js';
 import { estimateBoundary } from '../outcome/boundary.js';
 import { cellsCsv, trialsCsv } from '../outcome/csv.js';
-import type { CellSummary } from '../outcome/types.js';
+import type { Checkpoint, CellSummary } from '../outcome/types.js';
 import type { TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
-import { boundarySpec } from './charts.js';
-import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec, type VlSpec } from './specs.js';
-import { writeFigure } from './render.js';
+import { boundarySpec, trajectorySpec, type ChartOptions } from './charts.js';
+import { measurerFor, resolveFont } from './fonts.js';
+import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec, type LayoutVariant, type PlotOptions } from './specs.js';
+import { writeFigure, type FigureFiles, type ScalableFigure } from './render.js';
+import {
+  DEFAULT_DPI, DEFAULT_FONT, DEFAULT_FONT_SIZE, FIGURE_FORMATS, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette,
+  typeScale, type FigureFormat, type FigureStyle, type PaletteName,
+} from './style.js';
+
+/** Resolved plot settings (see module docstring). */
+export interface PlotSettings {
+  /** figure width / height in px (96 per inch); undefined = natural size */
+  width?: number;
+  height?: number;
+  /** PNG resolution in dots per inch */
+  dpi: number;
+  /** font family (must be installed) and base size in pt */
+  font: string;
+  fontSize: number;
+  formats: FigureFormat[];
+  palette: PaletteName;
+  /** base figure title; false = no figure titles; undefined = the sweep name */
+  title?: string | false;
+  /** per figure (base name) title, false = none */
+  titles: Record<string, string | false>;
+  /** axis / metric / regime label overrides */
+  labels: Record<string, string>;
+  /** explanatory subtitles under panel titles */
+  notes: boolean;
+}
+
+/**
+ * Plot settings as written in a sweep file's `plot:` section or given as
+ * flags: lengths as "8.5cm" / "3.3in" / "640px" (or px numbers), font size
+ * in pt, formats as "svg,pdf" or a list. Unknown keys are ignored here (the
+ * sweep schema rejects them).
+ */
+export interface PlotSettingsInput {
+  width?: unknown;
+  height?: unknown;
+  dpi?: unknown;
+  font?: unknown;
+  fontSize?: unknown;
+  formats?: unknown;
+  palette?: unknown;
+  title?: unknown;
+  titles?: unknown;
+  labels?: unknown;
+  notes?: unknown;
+}
+
+/** An invalid plot setting; the message starts with the setting's name (`plot.width: …`). */
+export class PlotSettingsError extends Error {
+  override name = 'PlotSettingsError';
+}
+
+/**
+ * Merges plot settings: defaults, then each layer in turn (later wins;
+ * `titles` and `labels` merge key by key; undefined values are skipped).
+ * @throws PlotSettingsError "plot.<key>: <problem>" for an invalid value
+ */
+export function resolvePlotSettings(...layers: (PlotSettingsInput | undefined | null)[]): PlotSettings {
+  const s: PlotSettings = {
+    dpi: DEFAULT_DPI, font: DEFAULT_FONT, fontSize: DEFAULT_FONT_SIZE, formats: [...FIGURE_FORMATS], palette: 'okabe-ito',
+    titles: {}, labels: {}, notes: true,
+  };
+  const num = (key: string, v: unknown, f: (x: string | number) => number): number => {
+    try {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`expected a string or number, got ${JSON.stringify(v)}`);
+      return f(v);
+    } catch (e) {
+      throw new PlotSettingsError(`plot.${key}: ${(e as Error).message}`);
+    }
+  };
+  const map = (key: string, v: unknown, ok: (x: unknown) => boolean): Record<string, never> => {
+    if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every(ok)) throw new PlotSettingsError(`plot.${key}: expected a map of name: text`);
+    return v as Record<string, never>;
+  };
+  for (const l of layers) {
+    if (!l) continue;
+    if (l.width !== undefined) s.width = num('width', l.width, parseLength);
+    if (l.height !== undefined) s.height = num('height', l.height, parseLength);
+    if (l.dpi !== undefined) s.dpi = num('dpi', l.dpi, parseDpi);
+    if (l.fontSize !== undefined) s.fontSize = num('fontSize', l.fontSize, parseFontSize);
+    if (l.font !== undefined) {
+      if (typeof l.font !== 'string' || !l.font.trim()) throw new PlotSettingsError('plot.font: expected a font family name');
+      s.font = l.font.trim();
+    }
+    if (l.formats !== undefined) {
+      try {
+        s.formats = parseFormats(l.formats as string | string[]);
+      } catch (e) {
+        throw new PlotSettingsError(`plot.formats: ${(e as Error).message}`);
+      }
+    }
+    if (l.palette !== undefined) {
+      try {
+        s.palette = parsePalette(String(l.palette)).name;
+      } catch (e) {
+        throw new PlotSettingsError(`plot.palette: ${(e as Error).message}`);
+      }
+    }
+    if (l.title !== undefined) {
+      if (typeof l.title !== 'string' && l.title !== false) throw new PlotSettingsError('plot.title: expected a text or false');
+      s.title = l.title;
+    }
+    if (l.titles !== undefined) s.titles = { ...s.titles, ...map('titles', l.titles, (x) => typeof x === 'string' || x === false) };
+    if (l.labels !== undefined) s.labels = { ...s.labels, ...map('labels', l.labels, (x) => typeof x === 'string') };
+    if (l.notes !== undefined) {
+      if (typeof l.notes !== 'boolean') throw new PlotSettingsError('plot.notes: expected true or false');
+      s.notes = l.notes;
+    }
+  }
+  return s;
+}
+
+/**
+ * The figure style of resolved settings, measuring text with the font's
+ * real metrics.
+ * @throws FontNotFoundError if the font family is not installed
+ */
+export function styleOf(settings: PlotSettings): FigureStyle {
+  resolveFont(settings.font);
+  return {
+    font: settings.font,
+    fontSize: settings.fontSize,
+    palette: parsePalette(settings.palette),
+    labels: settings.labels,
+    notes: settings.notes,
+    measure: measurerFor(settings.font),
+  };
+}
 
 /** Options of renderSweepFigures. */
 export interface SweepFigureOptions {
   /** false while the sweep is still running (live re-render): only the phase diagram */
   final?: boolean;
+  /** overrides of the sweep file's plot settings (e.g. the plot command's flags) */
+  plot?: PlotSettingsInput;
+  /** collects layout warnings (a figure scaled down to fit) instead of printing them */
+  warnings?: string[];
 }
 
 /** Write text atomically (temp file, then rename). */
@@ -27,29 +166,127 @@ export function writeTextAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** Horizon steps for small multiples: plot.horizons, else 4 steps spread over the run (¼, ½, ¾, end, on checkpoints). */
+/** Horizon steps for small multiples: plot.horizons, else 4 steps spread over the run (⅒, ¼, ½, end, on checkpoints). */
 export function horizonSteps(plan: Plan, records: readonly TrialRecord[]): number[] {
   if (plan.sweep.plot.horizons?.length) return [...plan.sweep.plot.horizons].sort((a, b) => a - b);
   const steps = records.length ? Math.max(...records.map((r) => r.config.steps)) : 0;
-  const every = records.length ? records[0].config.evalEvery : 1;
+  const every = records.length ? records[0]!.config.evalEvery : 1;
   const snap = (x: number) => Math.min(steps, Math.round(x / every) * every);
   return [...new Set([snap(steps / 10), snap(steps / 4), snap(steps / 2), steps])];
 }
 
-/** The figure specs of a sweep, by file base name. */
-export function sweepFigureSpecs(plan: Plan, cells: CellSummary[], records: readonly TrialRecord[], final = true): { name: string; spec: VlSpec }[] {
+/** Distinct values of a list, descending. */
+function distinctDesc(xs: number[]): number[] {
+  return [...new Set(xs)].sort((a, b) => b - a);
+}
+
+/** Number of distinct values of an axis among the cells. */
+function countValues(cells: readonly CellSummary[], axis: string | undefined): number {
+  return axis === undefined ? 1 : Math.max(1, new Set(cells.map((c) => String(c.axes[axis]))).size);
+}
+
+/**
+ * A grid figure (phase diagram, loss maps, horizons) as a ScalableFigure:
+ * layout variants from side by side with legends right to stacked with
+ * legends below (or facet columns from many to one).
+ */
+function gridFigure(cells: readonly CellSummary[], axes: readonly string[], build: (o: PlotOptions) => ReturnType<typeof phaseDiagramSpec>, o: PlotOptions & { facets?: number; concat?: boolean }): ScalableFigure {
+  const nx = countValues(cells, axes[0]);
+  const ny = countValues(cells, axes[1]);
+  let layouts: LayoutVariant[];
+  if (o.facets !== undefined) {
+    const cols = distinctDesc([Math.min(4, o.facets), Math.ceil(o.facets / 2), Math.min(2, o.facets), 1]);
+    layouts = cols.flatMap((columns) => [{ columns, legend: 'right' as const }, { columns, legend: 'bottom' as const }]);
+  } else if (o.concat && axes.length <= 2) {
+    layouts = [{ stack: false, legend: 'right' }, { stack: true, legend: 'right' }, { stack: true, legend: 'bottom' }];
+  } else {
+    layouts = [{ legend: 'right' }, { legend: 'bottom' }];
+  }
+  const ts = typeScale(o.style!.fontSize);
+  return {
+    layouts,
+    minPanel: { width: Math.max(6 * ts.label, 8 * nx), height: Math.max(4 * ts.label, 8 * ny) },
+    natural: { width: 300, height: 220 },
+    build: (size, layout) => build({ ...o, size, layout }),
+  };
+}
+
+/** A chart (boundary, trajectory) as a ScalableFigure. */
+function chartFigure(build: (o: ChartOptions) => ReturnType<typeof boundarySpec>, o: ChartOptions, layouts: LayoutVariant[], natural: { width: number; height: number }, minEm = 12): ScalableFigure {
+  const ts = typeScale(o.style!.fontSize);
+  return { layouts, minPanel: { width: minEm * ts.label, height: (minEm * ts.label * 2) / 3 }, natural, build: (size, layout) => build({ ...o, size, layout }) };
+}
+
+/** Title of figure `name`: titles[name], else the base title with a suffix, none when the base is false. */
+function figureTitle(settings: PlotSettings, plan: Plan | null, name: string, suffix: string): string | undefined {
+  const own = settings.titles[name];
+  if (own !== undefined) return own === false ? undefined : own;
+  if (settings.title === false) return undefined;
+  const base = settings.title ?? plan?.sweep.plot.title ?? plan?.sweep.name;
+  return base ? `${base}${suffix}` : undefined;
+}
+
+/** Width available to a figure's title lines: the target width less padding. */
+function wrapWidthOf(settings: PlotSettings): number | undefined {
+  return settings.width === undefined ? undefined : settings.width - 2 * typeScale(settings.fontSize).padding;
+}
+
+/**
+ * The figures of a sweep as ScalableFigures, by file base name:
+ * phase-diagram; when final also loss-maps, regime-horizons (if any trial
+ * finished) and boundary (for (snr, n) sweeps with a finished cell).
+ */
+export function sweepFigures(
+  plan: Plan, cells: CellSummary[], records: readonly TrialRecord[], settings: PlotSettings, final = true,
+): { name: string; figure: ScalableFigure }[] {
+  const style = styleOf(settings);
   const axes = orderAxes(plan);
-  const title = plan.sweep.plot.title ?? plan.sweep.name;
-  const out: { name: string; spec: VlSpec }[] = [{ name: 'phase-diagram', spec: phaseDiagramSpec(cells, axes, { title }) }];
+  const common = { style, wrapWidth: wrapWidthOf(settings) };
+  const out: { name: string; figure: ScalableFigure }[] = [{
+    name: 'phase-diagram',
+    figure: gridFigure(cells, axes, (o) => phaseDiagramSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'phase-diagram', '') }),
+  }];
   if (!final) return out;
-  out.push({ name: 'loss-maps', spec: lossMapsSpec(cells, axes, { title: `${title} — final losses` }) });
+  out.push({
+    name: 'loss-maps',
+    figure: gridFigure(cells, axes, (o) => lossMapsSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'loss-maps', ' — final losses') }),
+  });
   const ids = new Set(plan.trials.map((t) => t.id));
   const mine = records.filter((r) => ids.has(r.id));
   if (mine.length) {
     const horizons = horizonSteps(plan, mine).map((step) => ({ step, cells: summariseCells(plan.cells, mine.map((r) => atHorizon(r, step))) }));
-    out.push({ name: 'regime-horizons', spec: horizonRegimeSpec(horizons, axes, { title: `${title} — regime at several training horizons` }) });
+    out.push({
+      name: 'regime-horizons',
+      figure: gridFigure(cells, axes, (o) => horizonRegimeSpec(horizons, axes, o), {
+        ...common, facets: axes.length <= 2 ? horizons.length : undefined, title: figureTitle(settings, plan, 'regime-horizons', ' — regime at several training horizons'),
+      }),
+    });
+  }
+  if (hasSnrNAxes(plan) && cells.some((c) => c.count > 0)) {
+    const fit = estimateBoundary(cells);
+    out.push({
+      name: 'boundary',
+      figure: chartFigure((o) => boundarySpec(cells, fit, o), { ...common, title: figureTitle(settings, plan, 'boundary', ' — phase boundary') ?? '' }, [{ legend: 'right' }, { legend: 'bottom' }], { width: 380, height: 300 }),
+    });
   }
   return out;
+}
+
+/**
+ * The token-selection trajectory of one trial (the train command's figure)
+ * as a ScalableFigure: panels side by side, or stacked when narrow.
+ */
+export function trajectoryFigure(checkpoints: readonly Checkpoint[], settings: PlotSettings, text: { title?: string; subtitle?: string[] } = {}): ScalableFigure {
+  const style = styleOf(settings);
+  const own = settings.titles.trajectory;
+  const title = own !== undefined ? (own === false ? '' : own) : settings.title === false ? '' : (settings.title ?? text.title);
+  return chartFigure(
+    (o) => trajectorySpec(checkpoints, o),
+    { style, wrapWidth: wrapWidthOf(settings), title, subtitle: text.subtitle },
+    [{ stack: false }, { stack: false, legend: 'bottom' }, { stack: true, columns: 2, legend: 'bottom' }, { stack: true }, { stack: true, legend: 'bottom' }],
+    { width: 260, height: 200 },
+    9,
+  );
 }
 
 /** Whether the plan sweeps both snr and n (then a boundary is estimated). */
@@ -58,29 +295,34 @@ export function hasSnrNAxes(plan: Plan): boolean {
 }
 
 /**
- * Render the sweep's figures into `outDir`: phase-diagram (regime map + final
- * test error), and when final also loss-maps (final train/test loss),
+ * Render the sweep's figures into `outDir` — phase-diagram (regime map +
+ * final test error), and when final also loss-maps (final train/test loss),
  * regime-horizons (regime maps at several steps) and, for (snr, n) sweeps,
- * boundary (log–log map with fitted and theory lines) plus boundary.json.
+ * boundary (log–log map with fitted and theory lines) plus boundary.json —
+ * and, when final, the tables cells.csv and trials.csv. Figure settings:
+ * `opts.plot` over the sweep file's `plot:` section over the defaults.
  *
  * @returns paths of the files written
+ * @throws PlotSettingsError on an invalid setting, FontNotFoundError if the
+ *   font is not installed (both before anything is written), or render/I/O errors
  */
 export async function renderSweepFigures(
   outDir: string, plan: Plan, cells: CellSummary[], records: TrialRecord[], opts: SweepFigureOptions = {},
 ): Promise<string[]> {
   const final = opts.final ?? true;
+  const settings = resolvePlotSettings(plan.sweep.plot as PlotSettingsInput, opts.plot);
+  const figures = sweepFigures(plan, cells, records, settings, final);
   const files: string[] = final ? writeSweepTables(outDir, plan, cells, records) : [];
-  for (const { name, spec } of sweepFigureSpecs(plan, cells, records, final)) {
-    const f = await writeFigure(outDir, name, spec);
-    files.push(f.spec, f.svg, f.png);
-  }
-  if (final && hasSnrNAxes(plan) && cells.some((c) => c.count > 0)) {
-    const fit = estimateBoundary(cells);
-    const file = join(outDir, 'boundary.json');
-    writeTextAtomic(file, `${JSON.stringify(fit, null, 2)}\n`);
-    files.push(file);
-    const f = await writeFigure(outDir, 'boundary', boundarySpec(cells, fit, { title: `${plan.sweep.plot.title ?? plan.sweep.name} — phase boundary` }));
-    files.push(f.spec, f.svg, f.png);
+  const add = (f: FigureFiles) => files.push(...[f.spec, f.svg, f.png, f.pdf].filter((x): x is string => x !== undefined));
+  for (const { name, figure } of figures) {
+    if (name === 'boundary') {
+      const file = join(outDir, 'boundary.json');
+      writeTextAtomic(file, `${JSON.stringify(estimateBoundary(cells), null, 2)}\n`);
+      files.push(file);
+    }
+    add(await writeFigure(outDir, name, figure, {
+      width: settings.width, height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings: opts.warnings,
+    }));
   }
   return files;
 }
@@ -94,16 +336,18 @@ export function orderAxes(plan: Plan): string[] {
 
 /**
  * Write cells.csv (one row per cell) and trials.csv (one row per trial and
- * checkpoint) of the plan's trials.
+ * checkpoint) of the plan's trials; see src/outcome/csv.ts for the columns.
  * @returns the two paths
  */
 export function writeSweepTables(outDir: string, plan: Plan, cells: CellSummary[], records: readonly TrialRecord[]): string[] {
   const axes = orderAxes(plan);
   const ids = new Set(plan.trials.map((t) => t.id));
   const mine = records.filter((r) => ids.has(r.id));
+  const cellIndex = new Map(plan.cells.map((c, i) => [c.key, i]));
+  mkdirSync(outDir, { recursive: true });
   const cellsFile = join(outDir, 'cells.csv');
   const trialsFile = join(outDir, 'trials.csv');
   writeTextAtomic(cellsFile, cellsCsv(axes, cells));
-  writeTextAtomic(trialsFile, trialsCsv(axes, mine));
+  writeTextAtomic(trialsFile, trialsCsv(axes, mine, cellIndex));
   return [cellsFile, trialsFile];
 }

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { FIGURE_NAMES, LABEL_TARGETS, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette } from '../plot/style.js';
 
 /** A user error in a sweep file or option; the message is one line naming the field. */
 export class SweepSpecError extends Error {
@@ -74,14 +75,57 @@ const axisSchema = z.union([
   rangeSpec('linspace'),
 ]);
 
+/** A `plot:` option value checked by one of the plot option parsers (src/plot/style.ts); its message names the problem. */
+const plotOption = (parse: (v: string | number) => unknown) =>
+  z.unknown().superRefine((v, ctx) => {
+    if (v === undefined) return;
+    try {
+      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`expected a string or number, got ${JSON.stringify(v)}`);
+      parse(v);
+    } catch (e) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+    }
+  });
+
+/** A map whose keys must be among `known` (an unknown key is named: plot.labels.<key>). */
+const keyedRecord = <T extends z.ZodTypeAny>(value: T, known: () => readonly string[], what: string) =>
+  z.record(value).superRefine((rec, ctx) => {
+    for (const k of Object.keys(rec)) {
+      if (!known().includes(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `unknown ${what} (known: ${known().join(', ')})` });
+    }
+  });
+
+/**
+ * The `plot:` section: which axes go on x/y, horizons of the small
+ * multiples, and how figures look (src/plot/style.ts): width/height (a
+ * length: 8.5cm, 3.3in, 640px), dpi, font, fontSize (pt), formats (svg, png,
+ * pdf), palette, title (false: none), titles per figure, labels per axis /
+ * metric / regime, notes (explanatory subtitles). Unknown keys are errors.
+ */
 const plotSchema = z
   .object({
-    title: z.string().optional(),
+    title: z.union([z.string(), z.literal(false)]).optional(),
     x: z.string().optional(),
     y: z.string().optional(),
     horizons: z.array(z.number().int().min(0)).optional(),
+    width: plotOption(parseLength),
+    height: plotOption(parseLength),
+    dpi: plotOption(parseDpi),
+    font: z.string().min(1).optional(),
+    fontSize: plotOption(parseFontSize),
+    formats: z.union([z.string(), z.array(z.string())]).superRefine((v, ctx) => {
+      try {
+        parseFormats(v);
+      } catch (e) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+      }
+    }).optional(),
+    palette: plotOption((v) => parsePalette(String(v))),
+    titles: keyedRecord(z.union([z.string(), z.literal(false)]), () => FIGURE_NAMES, 'figure').optional(),
+    labels: keyedRecord(z.string(), () => [...PARAM_NAMES, ...LABEL_TARGETS], 'axis, metric or regime').optional(),
+    notes: z.boolean().optional(),
   })
-  .passthrough();
+  .strict();
 
 const sweepSchema = z
   .object({

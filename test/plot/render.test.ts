@@ -1,8 +1,8 @@
 /**
  * Rendering: vega-lite → vega → SVG, sharp → PNG, and writeFigure's files.
  * Facts checked are independent of the renderer's internals: texts that must
- * be visible, colours of the fixed palette counted per cell, the 2× size
- * relation of density 144 vs 72, and pixels of the palette in the raster.
+ * be visible, colours of the fixed palette counted per cell, the size
+ * arithmetic (px at 96 per inch × dpi), and pixels of the palette in the raster.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -91,7 +91,7 @@ describe('renderSvg / svgToPng on a phase diagram', () => {
     expect(svg).toContain('SNR = ‖μ‖₂ / (σ_ε√d)');
     expect(svg).toContain('training size n');
     expect(svg).toContain('>regime<');
-    for (const r of REGIME_ORDER) expect(svg).toContain(`>${r}<`);
+    for (const r of ['not overfitting', 'benign overfitting', 'harmful overfitting', 'partial fit', 'diverged']) expect(svg).toContain(`>${r}<`);
     expect(svg).toContain('final test error');
     expect(svg).toContain('>2/3<'); // the disagreeing cell
     expect(svg).toContain('>small grid<');
@@ -112,7 +112,7 @@ describe('renderSvg / svgToPng on a phase diagram', () => {
 
   it('PNG at density 144 is exactly 2× the SVG size, 72 is 1×', async () => {
     const { width, height } = svgSize(svg);
-    const png2 = await svgToPng(svg);
+    const png2 = await svgToPng(svg, { density: 144 });
     const m2 = await sharp(png2).metadata();
     expect(m2.format).toBe('png');
     expect([m2.width, m2.height]).toEqual([2 * width, 2 * height]);
@@ -120,8 +120,17 @@ describe('renderSvg / svgToPng on a phase diagram', () => {
     expect([m1.width, m1.height]).toEqual([width, height]);
   });
 
+  it('PNG at dpi: SVG px / 96 in × dpi, resolution recorded (default 300 dpi)', async () => {
+    const { width, height } = svgSize(svg);
+    const m = await sharp(await svgToPng(svg)).metadata();
+    expect([m.width, m.height]).toEqual([Math.round((width / 96) * 300), Math.round((height / 96) * 300)]);
+    expect(m.density).toBe(300);
+    const m150 = await sharp(await svgToPng(svg, { dpi: 150 })).metadata();
+    expect([m150.width, m150.density]).toEqual([Math.round((width / 96) * 150), 150]);
+  });
+
   it('PNG is not blank and contains the palette colours', async () => {
-    const png = await svgToPng(svg);
+    const png = await svgToPng(svg, { density: 144 });
     const stats = await sharp(png).stats();
     expect(stats.isOpaque).toBe(true);
     expect(stats.channels.slice(0, 3).every((c) => c.stdev > 0)).toBe(true);
@@ -162,26 +171,34 @@ describe('writeFigure', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes <basename>.vl.json, .svg and .png (and no temp files)', async () => {
+  it('writes <basename>.vl.json, .svg, .png and .pdf (and no temp files)', async () => {
     const spec = regimeMapSpec(smallGrid(), ['snr', 'n']);
     const out = await writeFigure(path.join(dir, 'figs'), 'regimes', spec);
     expect(out).toEqual({
       spec: path.join(dir, 'figs', 'regimes.vl.json'),
       svg: path.join(dir, 'figs', 'regimes.svg'),
       png: path.join(dir, 'figs', 'regimes.png'),
+      pdf: path.join(dir, 'figs', 'regimes.pdf'),
     });
-    expect((await readdir(path.join(dir, 'figs'))).sort()).toEqual(['regimes.png', 'regimes.svg', 'regimes.vl.json']);
+    expect((await readdir(path.join(dir, 'figs'))).sort()).toEqual(['regimes.pdf', 'regimes.png', 'regimes.svg', 'regimes.vl.json']);
     expect(JSON.parse(await readFile(out.spec, 'utf8'))).toEqual(spec);
-    const svg = await readFile(out.svg, 'utf8');
+    const svg = await readFile(out.svg!, 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
-    const meta = await sharp(await readFile(out.png)).metadata();
-    expect([meta.width, meta.height]).toEqual([2 * svgSize(svg).width, 2 * svgSize(svg).height]);
+    const meta = await sharp(await readFile(out.png!)).metadata();
+    expect([meta.width, meta.height]).toEqual([Math.round((svgSize(svg).width * 300) / 96), Math.round((svgSize(svg).height * 300) / 96)]);
+    expect((await readFile(out.pdf!)).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('writes only the formats asked for (the spec always)', async () => {
+    const out = await writeFigure(path.join(dir, 'only'), 'm', regimeMapSpec(smallGrid(), ['snr', 'n']), { formats: ['pdf'] });
+    expect(Object.keys(out).sort()).toEqual(['pdf', 'spec']);
+    expect((await readdir(path.join(dir, 'only'))).sort()).toEqual(['m.pdf', 'm.vl.json']);
   });
 
   it('overwrites an existing figure in place', async () => {
     const a = await writeFigure(dir, 'same', regimeMapSpec(smallGrid(), ['snr', 'n'], { title: 'first' }));
     await writeFigure(dir, 'same', regimeMapSpec(smallGrid(), ['snr', 'n'], { title: 'second' }));
-    expect(await readFile(a.svg, 'utf8')).toContain('>second<');
+    expect(await readFile(a.svg!, 'utf8')).toContain('>second<');
   });
 
   it('refuses a basename with a path separator', async () => {

@@ -6,13 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatNumber,
+  horizonRegimeSpec,
+  isLinSpaced,
   isLogSpaced,
+  linearTicks,
+  logTicks,
+  lossMapsSpec,
   metricDomain,
   metricMapSpec,
   phaseDiagramSpec,
   regimeMapSpec,
   tickLabels,
 } from '../../src/plot/index.js';
+import { defaultStyle, parsePalette, type FigureStyle } from '../../src/plot/style.js';
 import type { CellSummary, Regime } from '../../src/outcome/types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -82,9 +88,14 @@ function encodings(spec: J): J[] {
   return out;
 }
 
-/** The encoding that carries x/y positions of a panel (layer parent). */
+/** The encoding that carries x/y positions of a panel (its first layer with a position). */
 function position(spec: J): J {
   return encodings(spec).find((e) => e.x || e.y) ?? {};
+}
+
+/** Every legend definition in a spec. */
+function legends(spec: J): J[] {
+  return encodings(spec).flatMap((e) => Object.values(e)).filter((c: J) => c && typeof c === 'object' && c.legend).map((c: J) => c.legend);
 }
 
 /** The colour channel definition bound to `field` somewhere in the spec. */
@@ -133,6 +144,13 @@ describe('regimeMapSpec on a 3×2 grid', () => {
     expect(color.legend.title).toBe('regime');
   });
 
+  it('names the regimes in words in the legend (the data keeps the ids)', () => {
+    const expr: string = colorFor(spec, 'regime').legend.labelExpr;
+    const label = (id: string) => new Function('datum', `return ${expr};`)({ label: id });
+    expect(REGIME_ORDER.map(label)).toEqual(['not overfitting', 'benign overfitting', 'harmful overfitting', 'partial fit', 'diverged']);
+    expect(spec.data.values.map((r: J) => r.regime)).toContain('harmful-overfitting');
+  });
+
   it('uses the same colours whatever regimes are present', () => {
     const only = regimeMapSpec([makeCell({ snr: 1, n: 1 }, 2, 'diverged')], ['snr', 'n']);
     expect(colorFor(only, 'regime').scale.domain).toEqual(REGIME_ORDER);
@@ -159,28 +177,31 @@ describe('regimeMapSpec on a 3×2 grid', () => {
   it('labels other known axes and passes unknown names through', () => {
     const cs = [makeCell({ muNorm: 20, d: 2000, eta: 0.1, rho: 0.1, alpha: 0.005, steps: 1000, T: 8, fooBar: 1 }, 1, 'partial')];
     const title = (a: string, b: string) => position(regimeMapSpec(cs, [a, b])).x.axis.title + ' | ' + position(regimeMapSpec(cs, [a, b])).y.axis.title;
-    expect(title('muNorm', 'd')).toBe('‖μ‖₂ | dimension d');
-    expect(title('rho', 'alpha')).toBe('ρ | step size α');
-    expect(title('steps', 'T')).toBe('steps | tokens T');
+    expect(title('muNorm', 'd')).toBe('signal norm ‖μ‖₂ | dimension d');
+    expect(title('rho', 'alpha')).toBe('weak-signal scale ρ | step size α');
+    expect(title('steps', 'T')).toBe('GD steps | tokens per sequence T');
     expect(title('fooBar', 'eta')).toBe('fooBar | label-noise rate η');
   });
 
-  it('marks log-spaced axes: detected, or as given by logAxes', () => {
+  it('draws log-spaced axes on a log scale: detected, or as given by logAxes', () => {
     const detected = position(regimeMapSpec(cells, ['snr', 'n']));
-    expect(detected.x.axis.title).toBe(`${SNR_TITLE} (log-spaced)`); // 0.01, 0.1, 1
-    expect(detected.y.axis.title).toBe('training size n'); // only two values
+    expect(detected.x).toMatchObject({ type: 'quantitative', scale: { type: 'log' }, axis: { title: SNR_TITLE } }); // 0.01, 0.1, 1
+    expect(detected.y.type).toBe('ordinal'); // only two values: bands
     const forced = position(regimeMapSpec(cells, ['snr', 'n'], { logAxes: ['n'] }));
-    expect(forced.x.axis.title).toBe(SNR_TITLE);
-    expect(forced.y.axis.title).toBe('training size n (log-spaced)');
+    expect(forced.x.type).toBe('ordinal');
+    expect(forced.y).toMatchObject({ type: 'quantitative', scale: { type: 'log' } });
+    // 10 and 100: cells reach half a decade (geometrically) either side
+    expect(forced.y.scale.domain[0]).toBeCloseTo(10 ** 0.5, 9);
+    expect(forced.y.scale.domain[1]).toBeCloseTo(10 ** 2.5, 9);
   });
 });
 
 describe('grid shapes', () => {
   it('1 axis: a strip with no y encoding anywhere', () => {
-    const cs = [0.01, 0.1, 1].map((snr) => makeCell({ snr }, 2, 'benign-overfitting'));
+    const cs = [0.01, 0.02, 1].map((snr) => makeCell({ snr }, 2, 'benign-overfitting'));
     for (const spec of [regimeMapSpec(cs, ['snr']), phaseDiagramSpec(cs, ['snr'])] as J[]) {
       expect(encodings(spec).some((e) => 'y' in e)).toBe(false);
-      expect(position(spec).x.scale.domain).toEqual(['0.01', '0.1', '1']);
+      expect(position(spec).x.scale.domain).toEqual(['0.01', '0.02', '1']); // irregular: bands
     }
   });
 
@@ -196,13 +217,14 @@ describe('grid shapes', () => {
     const spec: J = regimeMapSpec(cs, ['snr', 'n', 'eta']);
     expect(spec.facet.field).toBe('facet');
     expect(spec.facet.sort).toEqual(['0.1', '0.2', '0.3']);
-    expect(spec.facet.header.title).toBe('label-noise rate η');
+    expect(spec.facet.title).toBe('label-noise rate η');
+    expect(spec.facet.header.labelExpr).toBe('"η = " + datum.value');
     expect(spec.data.values).toHaveLength(18);
     const row = spec.data.values.find((r: J) => r.axes.eta === 0.2 && r.axes.snr === 0.01 && r.axes.n === 10);
     expect(row).toMatchObject({ facet: '0.2', x: '0.01', y: '10', regime: 'harmful-overfitting' });
-    // x/y still inside each facet
-    expect(spec.spec.encoding.x.field).toBe('x');
-    expect(spec.spec.encoding.y.field).toBe('y');
+    // x (log: cell edges) and y (bands) inside each facet
+    const pos = position(spec.spec);
+    expect([pos.x.field, pos.x2.field, pos.y.field]).toEqual(['x0', 'x1', 'y']);
     // the phase diagram stacks the two faceted panels
     const pd: J = phaseDiagramSpec(cs, ['snr', 'n', 'eta']);
     expect(pd.vconcat).toHaveLength(2);
@@ -272,14 +294,19 @@ describe('metricMapSpec and phaseDiagramSpec', () => {
     expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
   });
 
-  it('cell size: an 8×6 grid is about 350×260 px per panel', () => {
+  it('cell size: an 8×6 grid is about 350×260 px per panel, square cells', () => {
     const cs: CellSummary[] = [];
     for (let i = 0; i < 8; i++) for (let j = 0; j < 6; j++) cs.push(makeCell({ snr: 10 ** (i / 4 - 2), n: 10 * 2 ** j }, 1, 'partial'));
     const spec: J = regimeMapSpec(cs, ['snr', 'n']);
-    expect(8 * spec.width.step).toBeGreaterThan(300);
-    expect(8 * spec.width.step).toBeLessThanOrEqual(360);
-    expect(6 * spec.height.step).toBeGreaterThan(220);
-    expect(6 * spec.height.step).toBeLessThanOrEqual(270);
+    // both axes log-spaced: continuous panels of width × height px
+    expect(spec.width).toBeGreaterThan(300);
+    expect(spec.width).toBeLessThanOrEqual(360);
+    expect(spec.height).toBeGreaterThan(220);
+    expect(spec.height).toBeLessThanOrEqual(270);
+    expect(spec.width / 8).toBeCloseTo(spec.height / 6, 6);
+    // a band grid of the same size: 8 steps of the same cell size
+    const band: J = regimeMapSpec(cs, ['snr', 'n'], { logAxes: [] });
+    expect(8 * band.width.step).toBeCloseTo(spec.width, 6);
   });
 });
 
@@ -311,5 +338,135 @@ describe('formatting helpers', () => {
     expect(metricDomain('testError', [0.01, 0.2])).toEqual([0, 0.5]);
     expect(metricDomain('testError', [0.7])).toEqual([0, 0.7]);
     expect(metricDomain('testLoss', [0.2, 3])).toEqual([0, 3]);
+  });
+});
+
+describe('tick values', () => {
+  it('logTicks: the densest readable 1-2-3-5 set that fits, within the range', () => {
+    expect(logTicks(0.028, 3.4, 12)).toEqual([0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3]);
+    expect(logTicks(0.028, 3.4, 6)).toEqual([0.05, 0.1, 0.2, 0.5, 1, 2]); // {1, 2, 5}
+    expect(logTicks(0.028, 3.4, 5)).toEqual([0.03, 0.1, 0.3, 1, 3]); // {1, 3}
+    expect(logTicks(0.028, 3.4, 3)).toEqual([0.1, 1]); // {1}
+    expect(logTicks(1e-6, 1e6, 4)).toEqual([1e-6, 1e-2, 100, 1e6]); // every 4th decade
+    expect(logTicks(3.1, 3.9, 5)).toEqual([3.2, 3.4, 3.6, 3.8]); // no 1-2-5 value inside: linear steps
+  });
+
+  it('linearTicks: 1-2-5 steps', () => {
+    expect(linearTicks(2.5, 102.5, 6)).toEqual([20, 40, 60, 80, 100]);
+    expect(linearTicks(0, 1, 3)).toEqual([0, 0.5, 1]);
+  });
+
+  it('isLinSpaced: constant differences only', () => {
+    expect(isLinSpaced([5, 10, 15, 20])).toBe(true);
+    expect(isLinSpaced([1, 2, 4])).toBe(false);
+    expect(isLinSpaced([1, 2])).toBe(false);
+  });
+});
+
+describe('continuous axes: cells as rectangles around their grid value', () => {
+  const snrs = [0.03, 0.0580, 0.112, 0.217, 0.42, 0.812, 1.57, 3].map((v, i) => 0.03 * 100 ** (i / 7));
+  const ns = [5, 10, 20, 40, 80, 160];
+  const cs = snrs.flatMap((snr) => ns.map((n) => makeCell({ snr, n }, 2, 'benign-overfitting')));
+  const spec: J = regimeMapSpec(cs, ['snr', 'n']);
+  const rows: J[] = spec.data.values;
+
+  it('log axis: geometric cell edges, touching neighbours, centred on the value', () => {
+    for (const r of rows) {
+      expect(r.x0).toBeLessThan(r.xc);
+      expect(r.x1).toBeGreaterThan(r.xc);
+      expect(Math.sqrt(r.x0 * r.x1)).toBeCloseTo(r.xc, 12);
+      expect(r.xc).toBe(r.axes.snr);
+    }
+    const edges = [...new Set(rows.flatMap((r) => [r.x0, r.x1]))].sort((a, b) => a - b);
+    expect(edges).toHaveLength(9); // 8 cells share 7 inner edges
+  });
+
+  it('ticks sit at readable values: 1-2-3-5 steps for an irregular-looking logspace, grid values when they are round', () => {
+    const pos = position(spec);
+    expect(pos.x.axis.values.length).toBeGreaterThanOrEqual(4);
+    for (const v of pos.x.axis.values) expect([1, 2, 3, 5]).toContain(Number((v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(3)));
+    expect(pos.y.axis.values).toEqual(ns); // 5, 10, …, 160 are readable already
+    expect(pos.x.axis.format).toBe('.6~g'); // explicit precision: 100 prints as "100", not "1e+2"
+  });
+
+  it('linear axis (linspace): linear scale, nice ticks when the grid values do not all fit', () => {
+    const lin = Array.from({ length: 20 }, (_, i) => 5 + 5 * i).map((muNorm) => makeCell({ muNorm, d: 100 }, 1, 'partial'));
+    const pos = position(regimeMapSpec(lin, ['muNorm', 'd']));
+    expect(pos.x.scale).toMatchObject({ type: 'linear', domain: [2.5, 102.5], zero: false });
+    // 20 values do not fit as labels: multiples of a 1-2-5 step instead
+    expect(pos.x.axis.values.length).toBeLessThan(20);
+    const step = pos.x.axis.values[1] - pos.x.axis.values[0];
+    expect([10, 20, 50]).toContain(step);
+    for (const v of pos.x.axis.values) expect(v % step).toBe(0);
+  });
+});
+
+describe('style, size and layout options', () => {
+  const cells = grid3x2();
+  const style = (over: Partial<FigureStyle>): FigureStyle => ({ ...defaultStyle(), ...over });
+
+  it('font and font size (pt) reach every text element, in px', () => {
+    const spec: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ font: 'DejaVu Serif', fontSize: 9 }) });
+    const c = spec.config;
+    expect([c.font, c.title.font, c.axis.labelFont, c.axis.titleFont, c.legend.labelFont, c.header.labelFont, c.text.font]).toEqual(Array(7).fill('DejaVu Serif'));
+    expect(c.axis.labelFontSize).toBe(12); // 9 pt = 12 px
+    expect(c.axis.titleFontSize).toBe(12);
+    expect(c.title.fontSize).toBeCloseTo(10 * (4 / 3), 2); // panel titles +1 pt
+  });
+
+  it('palettes: regimes and the sequential scheme change together; defaults are colour-blind safe', () => {
+    const tol: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ palette: parsePalette('tol') }) });
+    expect(colorFor(tol.hconcat[0], 'regime').scale.range).toEqual(['#4477AA', '#228833', '#EE6677', '#CCBB44', '#000000']);
+    expect(colorFor(tol.hconcat[1], 'value').scale.scheme).toBe('cividis');
+    const grey: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ palette: parsePalette('greyscale') }) });
+    expect(colorFor(grey.hconcat[1], 'value').scale.scheme).toBe('greys');
+    // text on dark greys is white, on light ones black
+    const dark = grey.hconcat[0].data.values.find((r: J) => r.regime === 'harmful-overfitting');
+    const light = grey.hconcat[0].data.values.find((r: J) => r.regime === 'not-overfitting');
+    expect([dark.ink, light.ink]).toEqual(['#ffffff', '#000000']);
+  });
+
+  it('labels override axis titles, colour-bar titles (lines split at \\n) and regime words', () => {
+    const labels = { snr: 'signal-to-noise ratio', testError: 'test error\n(↓ better)', 'benign-overfitting': 'benign' };
+    const spec: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ labels }), logAxes: [] });
+    expect(position(spec.hconcat[0]).x.axis.title).toBe('signal-to-noise ratio');
+    expect(colorFor(spec.hconcat[1], 'value').legend.title).toEqual(['test error', '(↓ better)']);
+    expect(colorFor(spec.hconcat[0], 'regime').legend.labelExpr).toContain('"benign"');
+  });
+
+  it('notes: off drops the explanatory subtitles, keeps the panel titles', () => {
+    const on: J = phaseDiagramSpec(cells, ['snr', 'n']);
+    const off: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ notes: false }) });
+    expect(on.hconcat[0].title.subtitle.join(' ')).toMatch(/seeds agreeing/);
+    expect(off.hconcat[0].title).toEqual({ text: 'regime map' });
+    expect(off.hconcat[1].title).toEqual({ text: 'final test error' });
+  });
+
+  it('size sets the plotting area of each panel; layout stacks panels and moves legends', () => {
+    const cs = [1, 2, 4].flatMap((snr) => [10, 20, 40].map((n) => makeCell({ snr, n }, 1, 'partial')));
+    const spec: J = phaseDiagramSpec(cs, ['snr', 'n'], { size: { width: 150, height: 90 }, layout: { stack: true, legend: 'bottom' } });
+    expect(spec.vconcat).toHaveLength(2);
+    for (const p of spec.vconcat) expect([p.width, p.height]).toEqual([150, 90]);
+    expect(legends(spec).every((l: J) => l.orient === 'bottom')).toBe(true);
+    // width alone: square cells
+    const w: J = regimeMapSpec(cs, ['snr', 'n'], { size: { width: 120 } });
+    expect([w.width, w.height]).toEqual([120, 120]);
+  });
+
+  it('the figure title wraps to wrapWidth', () => {
+    const long = 'Phase diagram: SNR × training size (d = 400, T = 8, η = 0.2)';
+    const spec: J = phaseDiagramSpec(cells, ['snr', 'n'], { title: long, wrapWidth: 200 });
+    expect(Array.isArray(spec.title.text)).toBe(true);
+    expect(spec.title.text.join(' ')).toBe(long);
+  });
+
+  it('loss maps: train and test loss with their directions; small multiples: rows × step for a third axis', () => {
+    const lm: J = lossMapsSpec(cells, ['snr', 'n']);
+    expect(colorFor(lm.hconcat[0], 'value').legend.title).toEqual(['final train loss', '(lower = closer fit)']);
+    expect(colorFor(lm.hconcat[1], 'value').legend.title).toEqual(['final test loss', '(lower is better)']);
+    const three = [0.1, 0.2].flatMap((eta) => cells.map((c) => ({ ...c, axes: { ...c.axes, eta } })));
+    const h: J = horizonRegimeSpec([{ step: 10, cells: three }, { step: 20, cells: three }], ['snr', 'n', 'eta']);
+    expect(h.facet.row).toMatchObject({ field: 'row', sort: ['0.1', '0.2'] });
+    expect(h.facet.column).toMatchObject({ field: 'column', sort: ['10', '20'] });
   });
 });

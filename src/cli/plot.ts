@@ -1,0 +1,199 @@
+/**
+ * `attn-phase plot <output-dir>`: re-render every figure of a finished (or
+ * partial) sweep from its journal, without training — at a given size, dpi,
+ * font, palette, formats, with titles and labels overridden — and rewrite
+ * cells.csv / trials.csv. A `train` output folder (trial.json) gets its
+ * trajectory figure re-rendered the same way.
+ *
+ * Settings: flags over the sweep file's `plot:` section (kept in plan.json)
+ * over the defaults. Every flag is checked, and the folder read, before
+ * anything is written; a bad value exits 2 with one line naming the flag.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { summariseCells } from '../outcome/aggregate.js';
+import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../outcome/csv.js';
+import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
+import { FontNotFoundError } from '../plot/fonts.js';
+import {
+  PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, writeTextAtomic, type PlotSettingsInput,
+} from '../plot/figures.js';
+import { writeFigure } from '../plot/render.js';
+import {
+  FIGURE_NAMES, LABEL_TARGETS, PALETTE_NAMES, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette,
+} from '../plot/style.js';
+import { readJournal, type TrialRecord } from '../sweep/journal.js';
+import type { Plan } from '../sweep/plan.js';
+import { PARAM_NAMES } from '../sweep/spec.js';
+import { fail, UsageError } from './errors.js';
+
+interface PlotFlags {
+  width?: string;
+  height?: string;
+  dpi?: string;
+  font?: string;
+  fontSize?: string;
+  format?: string;
+  palette?: string;
+  title?: string | false;
+  figureTitle: string[];
+  label: string[];
+  notes?: boolean;
+  out?: string;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Runs `parse` on a flag's value; its error becomes a UsageError naming the flag. */
+function flag<T>(name: string, value: string, parse: (v: string) => T): T {
+  try {
+    return parse(value);
+  } catch (e) {
+    throw new UsageError(`--${name}: ${(e as Error).message}`);
+  }
+}
+
+/** `name=text` pairs of a repeatable flag, names checked against `known`. */
+function pairs(name: string, items: readonly string[], known: readonly string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${name}: expected name=text, got ${JSON.stringify(item)}`);
+    const key = item.slice(0, eq).trim();
+    if (!known.includes(key)) throw new UsageError(`--${name}: unknown ${what} ${JSON.stringify(key)} (known: ${known.join(', ')})`);
+    out[key] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * The flags as plot settings (the layer over the sweep file's).
+ * @throws UsageError naming the flag on a bad value
+ */
+export function flagsToSettings(f: PlotFlags): PlotSettingsInput {
+  const s: PlotSettingsInput = {};
+  if (f.width !== undefined) s.width = flag('width', f.width, parseLength);
+  if (f.height !== undefined) s.height = flag('height', f.height, parseLength);
+  if (f.dpi !== undefined) s.dpi = flag('dpi', f.dpi, parseDpi);
+  if (f.fontSize !== undefined) s.fontSize = flag('font-size', f.fontSize, parseFontSize);
+  if (f.format !== undefined) s.formats = flag('format', f.format, parseFormats);
+  if (f.palette !== undefined) s.palette = flag('palette', f.palette, (v) => parsePalette(v).name);
+  if (f.font !== undefined) {
+    s.font = flag('font', f.font, (v) => {
+      if (!v.trim()) throw new Error('expected a font family name, e.g. "DejaVu Sans"');
+      return v.trim();
+    });
+  }
+  if (f.title !== undefined) s.title = f.title;
+  if (f.figureTitle.length) s.titles = pairs('figure-title', f.figureTitle, FIGURE_NAMES, 'figure');
+  if (f.label.length) s.labels = pairs('label', f.label, [...PARAM_NAMES, ...LABEL_TARGETS], 'axis, metric or regime');
+  if (f.notes !== undefined) s.notes = f.notes;
+  return s;
+}
+
+/** Reads a JSON file of the folder, or throws a UsageError saying what is wrong with it. */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}: unreadable (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+}
+
+/**
+ * Settings of the sweep file layer and the flags, with the font checked.
+ * @throws UsageError naming plan.json's `plot.<key>` or the flag
+ */
+function settingsOf(fileLayer: PlotSettingsInput | undefined, source: string, cli: PlotSettingsInput) {
+  try {
+    resolvePlotSettings(fileLayer);
+  } catch (e) {
+    if (e instanceof PlotSettingsError) throw new UsageError(`${source}: ${e.message}`);
+    throw e;
+  }
+  const settings = resolvePlotSettings(fileLayer, cli);
+  try {
+    styleOf(settings);
+  } catch (e) {
+    if (e instanceof FontNotFoundError) throw new UsageError(`${cli.font !== undefined ? '--font' : `${source}: plot.font`}: ${e.message}`);
+    throw e;
+  }
+  return settings;
+}
+
+/** A `train` folder's trial.json (what the plot command needs of it). */
+interface TrialFile {
+  seed: number;
+  snr: number;
+  config: { d: number; n: number; eta: number };
+  checkpoints: Checkpoint[];
+  regime: Regime;
+  events: EventTimes;
+  engine: string;
+}
+
+/** Register `attn-phase plot <output-dir>` on the program. Exit codes: 0 ok, 1 render error, 2 bad input. */
+export function registerPlot(program: Command): void {
+  program
+    .command('plot')
+    .description('re-render the figures (SVG, PNG, PDF) and cells.csv / trials.csv of an output folder from its journal, without training')
+    .argument('<output-dir>', 'a sweep output folder (plan.json + results.jsonl), or a train output folder (trial.json)')
+    .option('--width <length>', 'total figure width, e.g. 8.5cm (one LaTeX column), 17cm, 3.3in, 640px (default: natural size)')
+    .option('--height <length>', 'total figure height (default: follows from the width and layout)')
+    .option('--dpi <n>', 'PNG resolution in dots per inch (default 300)')
+    .option('--font <family>', 'font family, installed on this machine (default "DejaVu Sans")')
+    .option('--font-size <pt>', 'base font size in pt: tick labels and axis titles (default 8)')
+    .option('--format <list>', 'comma-separated output formats: svg,png,pdf (default all three)')
+    .option('--palette <name>', `colours: ${PALETTE_NAMES.join(' | ')} (default okabe-ito; all colour-blind safe)`)
+    .option('--title <text>', 'base figure title (figures add e.g. " — final losses")')
+    .option('--no-title', 'no figure titles (when the caption is set in LaTeX)')
+    .option('--figure-title <name=text>', `title of one figure (${FIGURE_NAMES.join(', ')}); repeatable`, collect, [])
+    .option('--label <name=text>', 'label of an axis, metric or regime, e.g. snr="signal-to-noise ratio"; repeatable', collect, [])
+    .option('--notes', 'explanatory subtitles under panel titles (default)')
+    .option('--no-notes', 'no explanatory subtitles')
+    .option('-o, --out <dir>', 'write here instead of <output-dir>')
+    .action(async (dir: string, flags: PlotFlags) => {
+      try {
+        const cli = flagsToSettings(flags);
+        const outDir = flags.out ?? dir;
+        const warnings: string[] = [];
+        let files: string[];
+        if (existsSync(join(dir, 'plan.json'))) {
+          const plan = readJson(join(dir, 'plan.json')) as Plan;
+          if (!plan?.sweep || !Array.isArray(plan.cells) || !Array.isArray(plan.trials) || !Array.isArray(plan.axes)) {
+            throw new UsageError(`${join(dir, 'plan.json')}: not a sweep plan (no sweep, axes, cells, trials)`);
+          }
+          plan.sweep.plot ??= {};
+          settingsOf(plan.sweep.plot as PlotSettingsInput, join(dir, 'plan.json'), cli);
+          const journal = readJournal(join(dir, 'results.jsonl'));
+          const ids = new Set(plan.trials.map((t) => t.id));
+          const records: TrialRecord[] = [...journal.trials.values()].filter((r) => ids.has(r.id));
+          if (!records.length) throw new UsageError(`${join(dir, 'results.jsonl')}: no finished trial of this sweep to plot`);
+          const cells = summariseCells(plan.cells, records);
+          files = await renderSweepFigures(outDir, plan, cells, records, { plot: cli, warnings });
+          process.stderr.write(`${plan.sweep.name}: ${records.length}/${plan.trials.length} trials, ${cells.length} cells → ${outDir}\n`);
+        } else if (existsSync(join(dir, 'trial.json'))) {
+          const t = readJson(join(dir, 'trial.json')) as TrialFile;
+          if (!Array.isArray(t?.checkpoints) || !t.config) throw new UsageError(`${join(dir, 'trial.json')}: not a trial (no config, checkpoints)`);
+          const settings = settingsOf(undefined, join(dir, 'trial.json'), cli);
+          const text = {
+            title: `Token selection: SNR = ${Number(t.snr).toPrecision(3)}, n = ${t.config.n}, d = ${t.config.d}, η = ${t.config.eta}`,
+            subtitle: [`final regime: ${t.regime}; t_fit = ${t.events?.tFit ?? '–'}, t_generalize = ${t.events?.tGeneralize ?? '–'}; seed ${t.seed}`],
+          };
+          const f = await writeFigure(outDir, 'trajectory', trajectoryFigure(t.checkpoints, settings, text), {
+            width: settings.width, height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings,
+          });
+          const csv = join(outDir, 'trajectory.csv');
+          writeTextAtomic(csv, toCsv(CHECKPOINT_COLUMNS, t.checkpoints.map(checkpointValues)));
+          files = [f.spec, f.svg, f.png, f.pdf, csv].filter((x): x is string => x !== undefined);
+        } else {
+          throw new UsageError(`${dir}: not an attn-phase output folder (no plan.json or trial.json)`);
+        }
+        for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+        for (const f of files) process.stdout.write(`${f}\n`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+}
