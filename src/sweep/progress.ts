@@ -3,6 +3,7 @@
  * periodic lines otherwise. Both show done/total, failed, rate and ETA —
  * the numbers of `progressLine`, which `attn-phase status` prints too.
  */
+import cliProgress from 'cli-progress';
 
 /** Counters of a running sweep. */
 export interface ProgressCounts {
@@ -55,14 +56,15 @@ const BAR = 24;
 export class Progress {
   private readonly tty: boolean;
   private lastLine = 0;
-  private lastDraw = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private multi: cliProgress.MultiBar | null = null;
+  private bar: cliProgress.SingleBar | null = null;
 
   /**
    * @param counts   live counters (the reporter reads them on each update)
    * @param enabled  false = silent
-   * @param stream   where to write (default stderr); a TTY gets the bar
+   * @param stream   where to write (default stderr); a TTY gets the bar (cli-progress)
    * @param everyMs  period of the plain lines (non-TTY), default 5 s
    */
   constructor(
@@ -74,9 +76,22 @@ export class Progress {
     this.tty = enabled && !!stream.isTTY;
     if (!enabled) return;
     if (this.tty) {
-      this.draw();
+      this.multi = new cliProgress.MultiBar(
+        {
+          stream: stream as NodeJS.WriteStream,
+          format: '{bar} {done}/{total} trials | {failed} failed | {rate} trials/s | ETA {etaText}',
+          barsize: BAR,
+          hideCursor: true,
+          clearOnComplete: false,
+          stopOnComplete: false,
+          fps: 5,
+          autopadding: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar = this.multi.create(counts.total, counts.done + counts.failed, this.payload());
       // keep rate/ETA moving between finished trials; never keeps the process alive
-      this.timer = setInterval(() => this.draw(), 1000);
+      this.timer = setInterval(() => this.update(), 1000);
       this.timer.unref();
     } else {
       this.stream.write(`${progressLine(counts)}\n`);
@@ -84,27 +99,21 @@ export class Progress {
     }
   }
 
-  /** The bar line: "[#####-----] 12/96 | 1 failed | 2.40 trials/s | ETA 35s". */
-  private barLine(now = Date.now()): string {
+  /** The numbers shown on the bar (same as progressLine and `attn-phase status`). */
+  private payload(now = Date.now()): Record<string, string | number> {
     const c = this.counts;
-    const f = c.total > 0 ? Math.min(1, (c.done + c.failed) / c.total) : 1;
-    const k = Math.round(f * BAR);
     const { rate, etaMs } = rateAndEta(c, now);
-    return `[${'#'.repeat(k)}${'-'.repeat(BAR - k)}] ${c.done}/${c.total} trials | ${c.failed} failed | ${rate.toFixed(2)} trials/s | ETA ${formatDuration(etaMs)}`;
+    return { done: c.done, failed: c.failed, rate: rate.toFixed(2), etaText: formatDuration(etaMs) };
   }
 
-  private draw(): void {
-    if (this.stopped) return;
-    this.stream.write(`\r\x1b[K${this.barLine()}`);
-    this.lastDraw = Date.now();
-  }
-
-  /** Refresh after counts changed (the bar at most 5 times a second; plain lines every `everyMs`). */
+  /** Refresh after counts changed (the bar redraws at most 5 times a second; plain lines every `everyMs`). */
   update(): void {
     if (!this.enabled || this.stopped) return;
     const now = Date.now();
-    if (this.tty) {
-      if (now - this.lastDraw >= 200) this.draw();
+    if (this.bar) {
+      const c = this.counts;
+      if (this.bar.getTotal() !== c.total) this.bar.setTotal(c.total);
+      this.bar.update(c.done + c.failed, this.payload(now));
     } else if (now - this.lastLine >= this.everyMs) {
       this.stream.write(`${progressLine(this.counts, now)}\n`);
       this.lastLine = now;
@@ -116,22 +125,20 @@ export class Progress {
     return this.tty && !this.stopped;
   }
 
-  /** Print a message (on its own line, the bar redrawn under it). Printed also when progress is disabled. */
+  /** Print a message (on its own line, above the bar). Printed also when progress is disabled. */
   log(msg: string): void {
-    if (this.tty && !this.stopped) {
-      this.stream.write(`\r\x1b[K${msg}\n`);
-      this.draw();
-    } else this.stream.write(`${msg}\n`);
+    if (this.multi && !this.stopped) this.multi.log(`${msg}\n`);
+    else this.stream.write(`${msg}\n`);
   }
 
   /** Final state: the bar's last line, or a last plain line. Idempotent. */
   stop(): void {
     if (!this.enabled || this.stopped) return;
-    if (this.tty) {
-      this.draw();
-      this.stream.write('\n');
+    if (this.timer) clearInterval(this.timer);
+    if (this.multi) {
+      this.update();
+      this.multi.stop();
     } else this.stream.write(`${progressLine(this.counts)}\n`);
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
   }
 }
