@@ -883,6 +883,9 @@ function metricPanel(cells: readonly CellSummary[], axes: readonly string[], met
       value: v,
       sd: v === null ? null : finiteOrNull(cells[i]!.metrics?.[metric]?.sd),
       valueText: v === null ? '' : formatNumber(v, 2),
+      // spread over seeds (sample sd), shown under the mean when seeds differ
+      sdText: v === null || (cells[i]!.count ?? 0) < 2 || !(Number(cells[i]!.metrics?.[metric]?.sd) > 0)
+        ? '' : `±${formatNumber(Number(cells[i]!.metrics[metric]!.sd), 1)}`,
       // text ink that contrasts with the cell's own colour
       ink: inkOn(schemeColor(seq, t)),
     };
@@ -910,14 +913,23 @@ function metricPanel(cells: readonly CellSummary[], axes: readonly string[], met
   // values need ~4 characters: show them only where they fit
   const textPx = Math.min(ts.label, Math.floor((g.cell / 2.6) * 10) / 10);
   const withText = textPx >= MIN_CELL_TEXT && g.cell >= 20;
+  // a second, smaller line "±sd" fits when the cell is at least ~3 text lines tall
+  const sdPx = Math.round(textPx * 0.8 * 10) / 10;
+  const withSd = withText && g.cell >= 3 * textPx && rows.some((r) => r.sdText !== '');
   if (withText) {
     layer.push(placed(g, 'point', style, {
-      mark: { type: 'text', fontSize: textPx, baseline: 'middle', align: 'center' },
+      mark: { type: 'text', fontSize: textPx, baseline: 'middle', align: 'center', ...(withSd ? { dy: -0.45 * textPx } : {}) },
       encoding: { text: { field: 'valueText', type: 'nominal' }, color: inkEncoding() },
     }, 'isValid(datum.value) && isFinite(datum.value)'));
   }
+  if (withSd) {
+    layer.push(placed(g, 'point', style, {
+      mark: { type: 'text', fontSize: sdPx, baseline: 'middle', align: 'center', dy: 0.65 * textPx },
+      encoding: { text: { field: 'sdText', type: 'nominal' }, color: inkEncoding() },
+    }, "isValid(datum.value) && isFinite(datum.value) && datum.sdText != ''"));
+  }
   const first = Array.isArray(legendTitle) ? legendTitle[0]! : legendTitle;
-  const notes = [`mean over seeds${withText ? ' (value in cell)' : ''}`];
+  const notes = [`mean${withSd ? ' ± sd' : ''} over seeds${withText ? ' (in cell)' : ''}`];
   if (rows.some((r) => r.value === null)) notes.push('grey: not yet run / no value');
   const legendW = opts.layout?.legend === 'bottom' ? 0 : Math.max(...[legendTitle].flat().map((l) => measureWith(style, l, ts.label))) + ts.label;
   return placeOnGrid(g, rows, layer, panelTitle(first, notes, style, titleWidth(g, style, opts.layout) + legendW), style, opts.layout);
