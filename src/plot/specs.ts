@@ -847,17 +847,18 @@ export function regimeMapSpec(cells: readonly CellSummary[], axes: readonly stri
 /**
  * Default colour domain of a metric over the given finite values: fractions
  * → [0, 1]; testError → [0, max(0.5, max)] (chance level 0.5 stays the top
- * colour across figures unless exceeded); otherwise [min(0, min), max] —
- * widened to [v−1, v+1]/[0,1] when degenerate.
+ * colour across figures unless exceeded); otherwise the data range
+ * [min, max] — widened to [v/2, 3v/2] (or [0, 1] for v = 0) when degenerate.
  */
 export function metricDomain(metric: string, values: readonly number[]): [number, number] {
   if (FRACTION_METRICS.has(metric)) return [0, 1];
   const max = values.length ? Math.max(...values) : 1;
   const min = values.length ? Math.min(...values) : 0;
   if (metric === 'testError') return [0, values.length ? Math.max(0.5, max) : 0.5];
-  const lo = Math.min(0, min);
-  if (max > lo) return [lo, max];
-  return lo === 0 ? [0, 1] : [lo - 1, lo + 1];
+  // losses, times, norms: the data range, so small differences stay visible
+  // (the logistic loss is bounded away from 0 when ‖ν‖ = 1/‖μ‖)
+  if (max > min) return [min, max];
+  return min === 0 ? [0, 1] : [min - Math.abs(min) * 0.5, min + Math.abs(min) * 0.5];
 }
 
 /** Colour of a sequential scheme at t ∈ [0, 1] (vega's interpolator); grey if unknown. */
