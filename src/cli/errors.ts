@@ -1,6 +1,8 @@
 /**
  * User-facing errors: one line on stderr and an exit code, never a stack trace.
  */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { SweepSpecError } from '../sweep/spec.js';
 import { LockedError } from '../sweep/run.js';
 
@@ -32,4 +34,33 @@ export function intOption(name: string, min: number): (v: string) => number {
     if (!Number.isInteger(x) || x < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
     return x;
   };
+}
+
+/**
+ * Check an output folder given with `--out` (or the default) before anything
+ * is written: it must be a folder (or not exist yet, with no file in the way),
+ * and an existing non-empty folder must already be an attn-phase output folder
+ * (holding `marker`), so nobody's files get overwritten.
+ *
+ * @param dir     the folder
+ * @param marker  a file that marks an attn-phase folder of this kind (e.g. results.jsonl)
+ * @throws UsageError naming --out
+ */
+export function checkOutDir(dir: string, markers: readonly string[]): void {
+  let p = resolve(dir);
+  if (existsSync(p)) {
+    if (!statSync(p).isDirectory()) throw new UsageError(`--out: ${dir} is a file, not a folder`);
+    const entries = readdirSync(p).filter((e) => !e.startsWith('.'));
+    if (entries.length > 0 && !markers.some((m) => existsSync(join(p, m)))) {
+      throw new UsageError(`--out: ${dir} is not empty and is not an attn-phase output folder (no ${markers.join(' or ')}); choose a new or empty folder`);
+    }
+    return;
+  }
+  // the first existing ancestor must be a folder
+  while (!existsSync(p)) {
+    const up = dirname(p);
+    if (up === p) return;
+    p = up;
+  }
+  if (!statSync(p).isDirectory()) throw new UsageError(`--out: ${p} is a file, so ${dir} cannot be created`);
 }

@@ -27,6 +27,7 @@ import { readJournal, type TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
 import { PARAM_NAMES } from '../sweep/spec.js';
 import { fail, UsageError } from './errors.js';
+import { checkOutDir } from './errors.js';
 
 interface PlotFlags {
   width?: string;
@@ -157,6 +158,7 @@ export function registerPlot(program: Command): void {
       try {
         const cli = flagsToSettings(flags);
         const outDir = flags.out ?? dir;
+        if (flags.out !== undefined) checkOutDir(outDir, ['plan.json', 'results.jsonl', 'trial.json', 'phase-diagram.vl.json', 'trajectory.vl.json']);
         const warnings: string[] = [];
         let files: string[];
         if (existsSync(join(dir, 'plan.json'))) {

@@ -8,7 +8,7 @@ import { defaultWorkers } from '../sweep/pool.js';
 import { formatDuration } from '../sweep/progress.js';
 import { runSweep } from '../sweep/run.js';
 import { loadSweep, SweepSpecError } from '../sweep/spec.js';
-import { fail, intOption } from './errors.js';
+import { checkOutDir, fail, intOption } from './errors.js';
 
 interface RunFlags {
   workers: number;
@@ -40,6 +40,7 @@ export function registerRun(program: Command): void {
         }
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
+        checkOutDir(outDir, ['results.jsonl', 'plan.json']);
         process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials on ${flags.workers} worker(s) → ${outDir}\n`);
         // 1st SIGINT/SIGTERM: graceful stop; 2nd: stop now; 3rd: exit at once (journal lines are written synchronously, so it stays whole)
         let signals = 0;

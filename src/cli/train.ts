@@ -13,7 +13,7 @@ import { writeTextAtomic } from '../plot/figures.js';
 import { writeFigure } from '../plot/render.js';
 import { planSweep } from '../sweep/plan.js';
 import { validateSweep } from '../sweep/spec.js';
-import { fail } from './errors.js';
+import { checkOutDir, fail } from './errors.js';
 
 /** Flag name → sweep parameter. Values are parsed as numbers where they look like numbers. */
 const FLAGS: [string, string, string][] = [
@@ -61,6 +61,7 @@ export function registerTrain(program: Command): void {
         const cfg = trial.config;
         const tag = `snr${snrOf(cfg).toPrecision(3)}_n${cfg.n}_d${cfg.d}_seed${trial.seed}`;
         const outDir = flags.out ?? join('output', 'train', tag);
+        checkOutDir(outDir, ['trial.json', 'trajectory.csv']);
         mkdirSync(outDir, { recursive: true });
         process.stderr.write(`training one trial: d=${cfg.d} n=${cfg.n} T=${cfg.T} SNR=${snrOf(cfg).toPrecision(3)} ‖μ‖=${cfg.muNorm.toPrecision(4)} η=${cfg.eta} α=${cfg.alpha} steps=${cfg.steps} seed=${trial.seed}\n`);
         const outcome = runTrial(cfg, trial.seed);

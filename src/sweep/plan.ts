@@ -74,6 +74,27 @@ export function resolveConfig(base: Partial<Record<string, ParamValue>>, values:
   return cfg;
 }
 
+/** Default largest estimated memory of one trial (GiB) that planning accepts. */
+export const MAX_TRIAL_GIB = 8;
+
+/** The limit in force: env ATTN_PHASE_MAX_TRIAL_GIB (for bigger machines), else MAX_TRIAL_GIB. */
+export function maxTrialGib(): number {
+  const v = Number(process.env.ATTN_PHASE_MAX_TRIAL_GIB);
+  return Number.isFinite(v) && v > 0 ? v : MAX_TRIAL_GIB;
+}
+
+/**
+ * Rough peak memory of one trial in bytes (float64 arrays): explicit engine
+ * W (d²) and X (N·d) plus an explicit test set (testN·T·d); reduced engine
+ * about eight d×(N+3) matrices (E, Eᵀ, Z, R, Q, X, …) plus C, G, H (N²).
+ */
+export function trialMemoryBytes(cfg: TrialConfig, engine: 'explicit' | 'reduced'): number {
+  const N = cfg.n * cfg.T;
+  const testSet = cfg.test === 'explicit' ? cfg.testN * cfg.T * cfg.d : 0;
+  const words = engine === 'explicit' ? cfg.d * cfg.d * 2 + 3 * N * cfg.d : 8 * cfg.d * (N + 3) + 4 * (N + 1) * (N + 1);
+  return 8 * (words + testSet);
+}
+
 /** Expand a sweep into cells and trials (axes in file order; first axis varies slowest). */
 export function planSweep(sweep: Sweep): Plan {
   const cells: Cell[] = [];
@@ -97,6 +118,10 @@ export function planSweep(sweep: Sweep): Plan {
     if (config.evalEvery < 1) throw new SweepSpecError(`evalEvery: must be ≥ 1`);
     const nCk = checkpointSteps(config.steps, config.evalEvery).length;
     const engine = chooseEngine(config, nCk);
+    const gib = trialMemoryBytes(config, engine) / 2 ** 30;
+    if (gib > maxTrialGib()) {
+      throw new SweepSpecError(`d: a trial with d = ${config.d}, n = ${config.n}, T = ${config.T} needs about ${gib.toFixed(0)} GiB (${engine} engine); the limit is ${maxTrialGib()} GiB (ATTN_PHASE_MAX_TRIAL_GIB) — lower d or n`);
+    }
     const cost = engineCosts(config, nCk)[engine];
     for (const seed of sweep.seeds) {
       const id = trialId(config, seed);

@@ -72,10 +72,13 @@ export interface PoolHandle {
  * a time, in the order results arrive.
  */
 export function runGroups(groups: TrialGroup[], opts: PoolOptions): PoolHandle {
+  // never start threads that would get no task: an idle thread still loading its
+  // module when the pool is destroyed can abort Node 20 (v8 IsGraphAsync)
+  const threads = Math.max(1, Math.min(opts.workers, groups.length));
   const pool = new Piscina({
     filename: workerFile(),
-    minThreads: opts.workers,
-    maxThreads: opts.workers,
+    minThreads: threads,
+    maxThreads: threads,
     idleTimeout: 1000,
     resourceLimits: opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : undefined,
   });

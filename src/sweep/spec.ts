@@ -22,6 +22,11 @@ export class SweepSpecError extends Error {
   override name = 'SweepSpecError';
 }
 
+/** Sanity limits of a sweep file (far above any real sweep; they stop typos like num: 1e8). */
+export const MAX_RANGE_POINTS = 10_000;
+export const MAX_SEEDS = 100_000;
+export const MAX_TRIALS = 1_000_000;
+
 const int = (min: number) => z.number().int().min(min);
 const positive = z.number().gt(0).finite();
 
@@ -65,15 +70,18 @@ const rangeSpec = (kind: 'logspace' | 'linspace') =>
   z
     .object({
       [kind]: z.tuple([z.number().finite(), z.number().finite()]),
-      num: z.number().int().min(1),
+      num: z.number().int().min(1).max(MAX_RANGE_POINTS),
     })
     .strict();
 
-const axisSchema = z.union([
-  z.array(z.unknown()).min(1, 'needs at least one value'),
-  rangeSpec('logspace'),
-  rangeSpec('linspace'),
-]);
+const axisSchema = z.union(
+  [z.array(z.unknown()).min(1, 'needs at least one value'), rangeSpec('logspace'), rangeSpec('linspace')],
+  {
+    errorMap: (issue, ctx) => (issue.code === 'invalid_union'
+      ? { message: 'expected a list of values, or { logspace: [from, to], num: k } / { linspace: [from, to], num: k }' }
+      : { message: ctx.defaultError }),
+  },
+);
 
 /** A `plot:` option value checked by one of the plot option parsers (src/plot/style.ts); its message names the problem. */
 const plotOption = (parse: (v: string | number) => unknown) =>
@@ -133,7 +141,7 @@ const sweepSchema = z
     description: z.string().optional(),
     base: z.record(z.unknown()).default({}),
     grid: z.record(axisSchema).default({}),
-    seeds: z.union([z.number().int().min(1), z.array(z.number().int().min(0).safe()).min(1)]).default(1),
+    seeds: z.union([z.number().int().min(1).max(MAX_SEEDS), z.array(z.number().int().min(0).safe()).min(1)]).default(1),
     plot: plotSchema.default({}),
   })
   .strict();
@@ -238,7 +246,17 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
     const muAt = 'muNorm' in base ? 'base.muNorm' : 'grid.muNorm';
     throw new SweepSpecError(`${source}: ${muAt}: snr and muNorm are mutually exclusive (muNorm = snr·sigma·√d); give one`);
   }
+  for (const key of ['x', 'y'] as const) {
+    const v = top.plot[key];
+    if (v !== undefined && !axes.some((a) => a.name === v)) {
+      throw new SweepSpecError(`${source}: plot.${key}: "${v}" is not a grid axis (axes: ${axes.map((a) => a.name).join(', ') || 'none'})`);
+    }
+  }
   const seeds = typeof top.seeds === 'number' ? Array.from({ length: top.seeds }, (_, i) => i) : [...new Set(top.seeds)];
+  const trials = axes.reduce((p, a) => p * a.values.length, 1) * seeds.length;
+  if (trials > MAX_TRIALS) {
+    throw new SweepSpecError(`${source}: grid: ${trials.toExponential(2)} trials (cells × seeds) is more than the limit of ${MAX_TRIALS.toLocaleString('en')}; split the sweep`);
+  }
   return { name: top.name, description: top.description, base, axes, seeds, plot: top.plot };
 }
 
