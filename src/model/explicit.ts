@@ -6,7 +6,7 @@
  */
 import type { Problem } from './data.js';
 import { type EngineReport, type EngineRun, forwardBackward } from './forward.js';
-import { axpy, dot, matTVec, matVec } from './linalg.js';
+import { axpy, matTVec, matVec } from './linalg.js';
 
 function finite(x: Float64Array): boolean {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;

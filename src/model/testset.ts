@@ -6,7 +6,7 @@
  */
 import { signalCoefficients, trueLabels } from './data.js';
 import { attend, softplus } from './forward.js';
-import { VecArena, axpy, dot } from './linalg.js';
+import { VecArena } from './linalg.js';
 import { stream, type Rng } from './rng.js';
 
 /** Parameters of a test set. */
