@@ -7,17 +7,23 @@ import type { TrialConfig } from './config.js';
 
 /**
  * Sustained multiply-add rates (MAC/s) of the kernels each engine spends its
- * time in, as measured by `npm run bench` / trial timings on the 2-core
- * development machine (Node 20): the explicit engine's TypeScript matrix–vector
- * loops, the WebAssembly SIMD dense W₀ products and Gram matrices of the
- * reduced engine's setup, and its WebAssembly per-step vector kernels. Only
- * their ratios matter for the choice.
+ * time in, as measured from trial timings on the 2-core development machine
+ * (Node 20, WebAssembly SIMD kernels): the explicit engine's three passes over
+ * W per step (fast while W fits in cache, memory-bound beyond), the dense W₀
+ * products and Gram matrices of the reduced engine's setup, and its per-step
+ * vector kernels. Only their ratios matter for the choice.
  */
 export const KERNEL_RATES = {
-  explicitStep: 0.55e9,
+  /** explicit engine, W (d²·8 bytes) within EXPLICIT_CACHE_BYTES */
+  explicitStepCached: 5e9,
+  /** explicit engine, W streamed from memory */
+  explicitStep: 2.3e9,
   reducedDense: 6e9,
   reducedStep: 2.7e9,
 } as const;
+
+/** Size of W up to which the explicit engine's passes run from cache (8 MiB: d ≤ 1024). */
+export const EXPLICIT_CACHE_BYTES = 8 * 2 ** 20;
 
 /** Estimated multiply-adds and seconds of each engine for one trial. */
 export interface EngineCosts {
@@ -46,7 +52,7 @@ export function engineCosts(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps'>, c
   const dense = 2 * d * d * (N + 2) + (d * ((N + 3) ** 2 + N * N)) / 2;
   const stepMacs = steps * 7 * N * N + checkpoints * 2 * d * (N + 1);
   return {
-    explicit: explicitMacs / KERNEL_RATES.explicitStep,
+    explicit: explicitMacs / (d * d * 8 <= EXPLICIT_CACHE_BYTES ? KERNEL_RATES.explicitStepCached : KERNEL_RATES.explicitStep),
     reduced: dense / KERNEL_RATES.reducedDense + stepMacs / KERNEL_RATES.reducedStep,
     explicitMacs,
     reducedMacs: { dense, steps: stepMacs },

@@ -13,7 +13,7 @@ describe('engineCosts', () => {
     expect(c.explicitMacs).toBe(100 * 100 + 10 * (3 * 100 * 100 + 4 * N * 100));
     expect(c.reducedMacs.dense).toBe(2 * 100 * 100 * (N + 2) + (100 * ((N + 3) ** 2 + N * N)) / 2);
     expect(c.reducedMacs.steps).toBe(10 * 7 * N * N + 3 * 2 * 100 * (N + 1));
-    expect(c.explicit).toBeCloseTo(c.explicitMacs / KERNEL_RATES.explicitStep, 12);
+    expect(c.explicit).toBeCloseTo(c.explicitMacs / KERNEL_RATES.explicitStepCached, 12); // W = 80 KB: cached rate
   });
 
   it('the reduced engine wins the reference trial and large d; explicit wins tiny d with many tokens', () => {
@@ -22,6 +22,8 @@ describe('engineCosts', () => {
     expect(chooseEngine({ ...DEFAULT_CONFIG, n: 160 }, 51)).toBe('reduced');
     // d = 50, N = 1280: explicit 0.26·10⁹ MAC vs reduced 11.5·10⁹ per-step MAC
     expect(chooseEngine({ ...DEFAULT_CONFIG, d: 50, n: 160 }, 51)).toBe('explicit');
+    // d = 400, N = 1280: explicit 2.5·10⁹ MAC with W (1.3 MB) in cache vs reduced 11.5·10⁹ per-step MAC
+    expect(chooseEngine({ ...DEFAULT_CONFIG, d: 400, n: 160 }, 51)).toBe('explicit');
   });
 
   it('a forced engine is always used', () => {
