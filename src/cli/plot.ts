@@ -23,6 +23,7 @@ import { writeFigure } from '../plot/render.js';
 import {
   FIGURE_NAMES, LABEL_TARGETS, PALETTE_NAMES, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette,
 } from '../plot/style.js';
+import { planRecords } from '../sweep/run.js';
 import { readJournal, type TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
 import { PARAM_NAMES } from '../sweep/spec.js';
@@ -169,8 +170,7 @@ export function registerPlot(program: Command): void {
           plan.sweep.plot ??= {};
           settingsOf(plan.sweep.plot as PlotSettingsInput, join(dir, 'plan.json'), cli);
           const journal = readJournal(join(dir, 'results.jsonl'));
-          const ids = new Set(plan.trials.map((t) => t.id));
-          const records: TrialRecord[] = [...journal.trials.values()].filter((r) => ids.has(r.id));
+          const records: TrialRecord[] = planRecords(plan, journal.trials);
           if (!records.length) throw new UsageError(`${join(dir, 'results.jsonl')}: no finished trial of this sweep to plot`);
           const cells = summariseCells(plan.cells, records);
           files = await renderSweepFigures(outDir, plan, cells, records, { plot: cli, warnings });

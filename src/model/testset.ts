@@ -109,6 +109,11 @@ export class ProjectedTestSet extends BaseTestSet {
     const q0 = new Float64Array(spec.d);
     for (let k = 0; k < spec.d; k++) q0[k] = spec.nu[k] / this.nuNorm;
     this.addDirection(q0);
+    // zᵀν = mᵀν + σ‖ν‖·g₀ does not change with u: computed once
+    const NT = spec.testN * spec.T;
+    const [nu0, nu1] = [spec.nu[0], spec.d > 1 ? spec.nu[1] : 0];
+    const sn = spec.sigma * this.nuNorm;
+    for (let j = 0; j < NT; j++) this.v[j] = this.Sc[2 * j] * nu0 + this.Sc[2 * j + 1] * nu1 + sn * this.coordMat[j];
   }
 
   /** Number of basis directions so far (1 + number of new directions of u). */
@@ -146,7 +151,7 @@ export class ProjectedTestSet extends BaseTestSet {
   }
 
   protected project(u: Float64Array): void {
-    const { d, sigma, nu } = this.spec;
+    const { d, sigma } = this.spec;
     // coefficients of u on the basis by classical Gram–Schmidt (r = Bu, res = u − Bᵀr),
     // repeated once when cancellation was large ("twice is enough", Giraud et
     // al. 2005): skipped when the residual kept more than half of u's norm
@@ -182,20 +187,12 @@ export class ProjectedTestSet extends BaseTestSet {
     }
     const NT = this.spec.testN * this.spec.T;
     const s = this.s;
-    const v = this.v;
     const Sc = this.Sc;
     const u0 = u[0];
     const u1 = d > 1 ? u[1] : 0;
-    const nu0 = nu[0];
-    const nu1 = d > 1 ? nu[1] : 0;
-    const g0 = this.coordMat; // direction 0 = ν/‖ν‖ occupies the first NT entries
-    const sn = sigma * this.nuNorm;
     const acc = this.sAcc;
     const rs = this.rs;
-    for (let j = 0; j < NT; j++) {
-      acc[j] = Sc[2 * j] * u0 + Sc[2 * j + 1] * u1;
-      v[j] = Sc[2 * j] * nu0 + Sc[2 * j + 1] * nu1 + sn * g0[j];
-    }
+    for (let j = 0; j < NT; j++) acc[j] = Sc[2 * j] * u0 + Sc[2 * j + 1] * u1;
     for (let b = 0; b < K; b++) rs[b] = sigma * r[b];
     // s += Σ_b (σ r_b)·g_b, terms added in increasing b (SIMD kernel)
     this.arena.matTVecAcc(this.coordMat, K, NT, rs, acc);

@@ -14,6 +14,9 @@ export interface TrialSummaryInput {
   checkpoints?: Checkpoint[];
 }
 
+/** Names of the final metrics, in the order finalMetrics lists them. */
+export const FINAL_METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'] as const;
+
 /** Final metrics of a trial by name (NaN where undefined). */
 export function finalMetrics(t: TrialSummaryInput): Record<string, number> {
   const f = t.final;
@@ -61,9 +64,8 @@ export function summariseCells(
     const ts = byCell.get(c.key) ?? [];
     const { regime, agreement, fractions } = majorityRegime(ts.map((t) => t.regime));
     const metricsList = ts.map(finalMetrics);
-    const names = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'];
     const metrics: CellSummary['metrics'] = {};
-    for (const name of names) metrics[name] = meanSd(metricsList.map((m) => m[name]));
+    for (const name of FINAL_METRICS) metrics[name] = meanSd(metricsList.map((m) => m[name]));
     return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics };
   });
 }

@@ -251,10 +251,8 @@ export function sweepFigures(
     name: 'loss-maps',
     figure: gridFigure(cells, axes, (o) => lossMapsSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'loss-maps', ' — final losses') }),
   });
-  const ids = new Set(plan.trials.map((t) => t.id));
-  const mine = records.filter((r) => ids.has(r.id));
-  if (mine.length) {
-    const horizons = horizonSteps(plan, mine).map((step) => ({ step, cells: summariseCells(plan.cells, mine.map((r) => atHorizon(r, step))) }));
+  if (records.length) {
+    const horizons = horizonSteps(plan, records).map((step) => ({ step, cells: summariseCells(plan.cells, records.map((r) => atHorizon(r, step))) }));
     out.push({
       name: 'regime-horizons',
       figure: gridFigure(cells, axes, (o) => horizonRegimeSpec(horizons, axes, o), {
@@ -302,12 +300,15 @@ export function hasSnrNAxes(plan: Plan): boolean {
  * and, when final, the tables cells.csv and trials.csv. Figure settings:
  * `opts.plot` over the sweep file's `plot:` section over the defaults.
  *
+ * `records` are the plan's finished trials, keyed to its cells (planRecords
+ * in src/sweep/run.ts); `cells` their summaries.
+ *
  * @returns paths of the files written
  * @throws PlotSettingsError on an invalid setting, FontNotFoundError if the
  *   font is not installed (both before anything is written), or render/I/O errors
  */
 export async function renderSweepFigures(
-  outDir: string, plan: Plan, cells: CellSummary[], records: TrialRecord[], opts: SweepFigureOptions = {},
+  outDir: string, plan: Plan, cells: CellSummary[], records: readonly TrialRecord[], opts: SweepFigureOptions = {},
 ): Promise<string[]> {
   const final = opts.final ?? true;
   const settings = resolvePlotSettings(plan.sweep.plot as PlotSettingsInput, opts.plot);
@@ -341,13 +342,11 @@ export function orderAxes(plan: Plan): string[] {
  */
 export function writeSweepTables(outDir: string, plan: Plan, cells: CellSummary[], records: readonly TrialRecord[]): string[] {
   const axes = orderAxes(plan);
-  const ids = new Set(plan.trials.map((t) => t.id));
-  const mine = records.filter((r) => ids.has(r.id));
   const cellIndex = new Map(plan.cells.map((c, i) => [c.key, i]));
   mkdirSync(outDir, { recursive: true });
   const cellsFile = join(outDir, 'cells.csv');
   const trialsFile = join(outDir, 'trials.csv');
   writeTextAtomic(cellsFile, cellsCsv(axes, cells));
-  writeTextAtomic(trialsFile, trialsCsv(axes, mine, cellIndex));
+  writeTextAtomic(trialsFile, trialsCsv(axes, records, cellIndex));
   return [cellsFile, trialsFile];
 }

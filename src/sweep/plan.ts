@@ -115,7 +115,6 @@ export function planSweep(sweep: Sweep): Plan {
     const key = JSON.stringify(sweep.axes.map((a) => axesVals[a.name]));
     cells.push({ key, axes: axesVals });
     const config = resolveConfig(sweep.base, values);
-    if (config.evalEvery < 1) throw new SweepSpecError(`evalEvery: must be ≥ 1`);
     const nCk = checkpointSteps(config.steps, config.evalEvery).length;
     const engine = chooseEngine(config, nCk);
     const gib = trialMemoryBytes(config, engine) / 2 ** 30;

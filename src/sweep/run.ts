@@ -233,13 +233,6 @@ export function planRecords(plan: Plan, records: ReadonlyMap<string, TrialRecord
   return out;
 }
 
-/** Summaries of the plan's cells from finished trials (records of other plans are ignored). */
-export function cellsFromRecords(plan: Plan, records: Iterable<TrialRecord>): CellSummary[] {
-  const byId = new Map<string, TrialRecord>();
-  for (const r of records) if (!byId.has(r.id)) byId.set(r.id, r);
-  return summariseCells(plan.cells, planRecords(plan, byId));
-}
-
 /**
  * Run (or resume) a sweep: trials already in `<outDir>/results.jsonl` are
  * skipped, the others run in the pool and are journaled one line each as they
@@ -375,7 +368,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     progress.stop();
     progress = null;
     while (liveBusy) await liveBusy;
-    let cells: CellSummary[] = cellsFromRecords(plan, records.values());
+    let cells: CellSummary[] = summariseCells(plan.cells, planRecords(plan, records));
     let renderError: string | undefined;
     if ((opts.render ?? true) && stopLevel < 2) {
       try {
