@@ -184,7 +184,9 @@ describe('attn-phase run survives', () => {
   it('--live re-renders the partial diagram while the sweep runs (cells not yet run are empty)', async () => {
     const out = join(tmp.dir, 'live');
     const j = journal(out);
-    const a = startCli(['run', long, '--out', out, '--workers', '2', '--live', '8', '--no-progress']);
+    // a slower sweep than `long` (≈ 0.5 s a trial), so several live renders (≈ 1 s each) fit in the run even on a loaded machine
+    const slow = writeSweep(tmp.dir, 'slow', 160_000);
+    const a = startCli(['run', slow, '--out', out, '--workers', '2', '--live', '4', '--no-progress']);
     let running = true;
     void a.exited.then(() => (running = false));
     const seen = new Set<number>(); // trials drawn in diagrams seen while the run was going
@@ -206,7 +208,7 @@ describe('attn-phase run survives', () => {
     expect(seen.size).toBeGreaterThanOrEqual(2); // re-rendered while running (the empty grid at the start, then every 8 trials)
     expect([...seen].every((n) => n < TOTAL)).toBe(true);
     expect(emptyCells).toBe(true); // cells not yet run are drawn, empty
-    expectSameTrials(ref2, j);
+    expect(completeLines(j)).toBe(TOTAL);
   });
 });
 
