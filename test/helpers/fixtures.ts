@@ -1,4 +1,4 @@
-/** Loads the reference GD trajectories of ../shared/fixtures (see its README). */
+/** Loads the reference GD trajectories of test/fixtures (see its README). */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ export interface FixtureStep { step: number; train_loss: number; f: number[]; at
 export interface Fixture { name: string; problem: Problem; lr: number; steps: number; trajectory: FixtureStep[] }
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const FIXTURE_DIR = join(here, '..', '..', '..', 'shared', 'fixtures');
+export const FIXTURE_DIR = join(here, '..', 'fixtures');
 export const FIXTURE_NAMES = ['gd-trajectory-p0-zero', 'gd-trajectory-p0-gaussian'];
 
 export function loadFixture(name: string): Fixture {

@@ -1,6 +1,6 @@
 /**
  * Every engine must reproduce the independent reference trajectories of
- * shared/fixtures (f, attention and train loss at every step) to 1e-9.
+ * test/fixtures (f, attention and train loss at every step) to 1e-9.
  */
 import { describe, expect, it } from 'vitest';
 import { trainExplicit } from '../../src/model/explicit.js';
