@@ -2,45 +2,30 @@
  * The resolved configuration of one trial (SPEC §1–3) and its defaults.
  */
 
-/** Initialisation of W₀ and p₀ (SPEC §2). */
-export interface InitConfig {
-  /** W₀ entries: `uniform` on [−1/√d, 1/√d] (default, PyTorch Kaiming-uniform) or `gaussian` N(0, sigmaW²) */
-  W: 'uniform' | 'gaussian';
-  /** std of Gaussian W₀ entries; default 1/√d */
-  sigmaW?: number;
-  /** p₀: `zero` (default, the paper) or `gaussian` N(0, sigmaP² I) */
-  p: 'zero' | 'gaussian';
-  /** std of Gaussian p₀ entries; default 1/√d */
-  sigmaP?: number;
-}
+import type { z } from 'zod';
+import type { PARAM_SCHEMAS } from '../sweep/spec.js';
 
-export type EngineChoice = 'auto' | 'explicit' | 'reduced';
-export type TestMode = 'projected' | 'explicit';
+/** The parameter validators (src/sweep/spec.ts): the one list of parameters. */
+type Schemas = typeof PARAM_SCHEMAS;
+type Init = z.output<Schemas['init']>;
 
 /**
- * Every parameter of a trial, resolved (no `snr`: it is converted to muNorm).
- * Units: all dimensionless; `alpha` is the GD step size, `steps` a count.
+ * Initialisation of W₀ and p₀ (SPEC §2): `W` uniform on [−1/√d, 1/√d]
+ * (default) or gaussian N(0, sigmaW²); `p` zero (default) or gaussian
+ * N(0, sigmaP² I); sigmaW, sigmaP default to 1/√d.
  */
-export interface TrialConfig {
-  d: number;
-  T: number;
-  n: number;
-  eta: number;
-  rho: number;
-  muNorm: number;
-  sigma: number;
-  alpha: number;
-  steps: number;
-  evalEvery: number;
-  testN: number;
-  labels: 'balanced' | 'iid';
-  noise: 'exact' | 'bernoulli';
-  init: InitConfig;
-  nuScale: number;
-  generalizationTolerance: number;
-  engine: EngineChoice;
-  test: TestMode;
-}
+export type InitConfig = Required<Pick<Init, 'W' | 'p'>> & Omit<Init, 'W' | 'p'>;
+
+export type EngineChoice = z.output<Schemas['engine']>;
+export type TestMode = z.output<Schemas['test']>;
+
+/**
+ * Every parameter of a trial, resolved: the sweep parameters of
+ * `PARAM_SCHEMAS` (one list, src/sweep/spec.ts) except `snr`, which is
+ * converted to muNorm. Units: all dimensionless; `alpha` is the GD step size,
+ * `steps` a count.
+ */
+export type TrialConfig = { [K in keyof Schemas as Exclude<K, 'snr' | 'init'>]: z.output<Schemas[K]> } & { init: InitConfig };
 
 /** Defaults of the paper's synthetic runs (SPEC §1–2). */
 export const DEFAULT_CONFIG: TrialConfig = {

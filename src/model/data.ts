@@ -12,7 +12,6 @@ import { stream } from './rng.js';
 
 /** Token kinds in sequence order (SPEC §1). */
 export const TOKEN_KINDS = ['relevant', 'confusing', 'weak', 'irrelevant'] as const;
-export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** Kind index (0..3 in TOKEN_KINDS) of token position t. */
 export function kindOfPosition(t: number): number {

@@ -45,13 +45,6 @@ export function attend(s: Float64Array, v: Float64Array, n: number, T: number, a
   }
 }
 
-/** Mean logistic loss (1/n) Σ softplus(−y_i f_i). */
-export function logisticLoss(f: Float64Array, y: Float64Array, n = f.length): number {
-  let L = 0;
-  for (let i = 0; i < n; i++) L += softplus(-y[i] * f[i]);
-  return L / n;
-}
-
 /**
  * Forward pass and e = ∂L/∂s: e_it = (∂L/∂f_i)·a_it·(v_it − f_i),
  * ∂L/∂f_i = −y_i σ(−y_i f_i)/n.

@@ -32,12 +32,6 @@ function sharedWorkspace(): DenseWorkspace {
   return workspace;
 }
 
-/** Drop the memory kept by {@link computeSharedDraws} between calls (it is re-created on demand). */
-export function releaseSharedMemory(): void {
-  workspace?.release();
-  workspace = undefined;
-}
-
 /** Pieces shared by a group; see module doc. */
 export interface SharedDraws {
   d: number;

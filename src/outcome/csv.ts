@@ -26,6 +26,7 @@
 import type { TrialConfig } from '../model/config.js';
 import type { Checkpoint, CellSummary, Regime } from './types.js';
 import { REGIMES } from './types.js';
+import { FINAL_METRICS } from './aggregate.js';
 
 /** One CSV field: numbers as shortest round-trip text, non-finite/null as empty, strings quoted when needed. */
 export function csvField(v: unknown): string {
@@ -58,8 +59,8 @@ export function checkpointValues(c: Checkpoint): unknown[] {
   ];
 }
 
-/** Final metrics of cells.csv, in column order (CellSummary.metrics keys). */
-export const CELL_METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'];
+/** Final metrics of cells.csv, in column order (CellSummary.metrics keys; listed once, in aggregate.ts). */
+export const CELL_METRICS: readonly string[] = FINAL_METRICS;
 
 /** Column name of a regime's fraction: frac_not_overfitting, … */
 export function regimeColumn(r: Regime): string {

@@ -9,6 +9,7 @@
  * Font sizes are given in typographic points (1 pt = 1/72 in = 4/3 px).
  */
 import type { Regime } from '../outcome/types.js';
+import { FINAL_METRICS } from '../outcome/aggregate.js';
 
 /** CSS pixels per inch (SVG user units, 96 dpi). */
 export const PX_PER_IN = 96;
@@ -288,8 +289,8 @@ export const FIGURE_NAMES = ['phase-diagram', 'loss-maps', 'regime-horizons', 'b
 /** One of {@link FIGURE_NAMES}. */
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
-/** Per-cell metrics of a sweep (CellSummary.metrics keys; SPEC §3). */
-export const METRIC_NAMES = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'] as const;
+/** Per-cell metrics of a sweep (CellSummary.metrics keys; listed once, in src/outcome/aggregate.ts). */
+export const METRIC_NAMES = FINAL_METRICS;
 
 /**
  * Names whose label can be overridden with `labels` besides the sweep

@@ -70,8 +70,7 @@ export function resolveConfig(base: Partial<Record<string, ParamValue>>, values:
     merged.muNorm = muNormFromSnr(merged.snr as number, merged.sigma as number, merged.d as number);
     delete merged.snr;
   }
-  const cfg = merged as unknown as TrialConfig;
-  return cfg;
+  return merged as unknown as TrialConfig;
 }
 
 /** Default largest estimated memory of one trial (GiB) that planning accepts. */
@@ -107,14 +106,15 @@ export function planSweep(sweep: Sweep): Plan {
   }
   const seen = new Set<string>();
   for (const values of combos) {
+    const config = resolveConfig(sweep.base, values);
     const axesVals: Record<string, number | string> = {};
     for (const a of sweep.axes) {
       const v = values[a.name];
-      axesVals[a.name] = typeof v === 'object' ? canonicalJson(v) : v;
+      // an object value (init) is shown resolved, defaults filled in
+      axesVals[a.name] = typeof v === 'object' ? canonicalJson((config as Record<string, unknown>)[a.name]) : v;
     }
     const key = JSON.stringify(sweep.axes.map((a) => axesVals[a.name]));
     cells.push({ key, axes: axesVals });
-    const config = resolveConfig(sweep.base, values);
     const nCk = checkpointSteps(config.steps, config.evalEvery).length;
     const engine = chooseEngine(config, nCk);
     const gib = trialMemoryBytes(config, engine) / 2 ** 30;

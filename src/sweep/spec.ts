@@ -30,7 +30,11 @@ export const MAX_TRIALS = 1_000_000;
 const int = (min: number) => z.number().int().min(min);
 const positive = z.number().gt(0).finite();
 
-/** Validators of every sweep parameter (SPEC §2 names). */
+/**
+ * Validators of every sweep parameter (SPEC §2 names): the one list of
+ * parameters. The trial configuration type (src/model/config.ts TrialConfig)
+ * is derived from it; defaults live in DEFAULT_CONFIG there.
+ */
 export const PARAM_SCHEMAS = {
   d: int(2),
   T: int(3),
@@ -48,9 +52,9 @@ export const PARAM_SCHEMAS = {
   noise: z.enum(['exact', 'bernoulli']),
   init: z
     .object({
-      W: z.enum(['uniform', 'gaussian']).default('uniform'),
+      W: z.enum(['uniform', 'gaussian']).optional(),
       sigmaW: positive.optional(),
-      p: z.enum(['zero', 'gaussian']).default('zero'),
+      p: z.enum(['zero', 'gaussian']).optional(),
       sigmaP: positive.optional(),
     })
     .strict(),
@@ -63,8 +67,16 @@ export const PARAM_SCHEMAS = {
 export type ParamName = keyof typeof PARAM_SCHEMAS;
 export const PARAM_NAMES = Object.keys(PARAM_SCHEMAS) as ParamName[];
 /** Parameters whose values are integers (grids over them stay integers). */
-export const INTEGER_PARAMS: ReadonlySet<string> = new Set(['d', 'T', 'n', 'steps', 'evalEvery', 'testN']);
-const NUMERIC_PARAMS = new Set(PARAM_NAMES.filter((p) => !['labels', 'noise', 'init', 'engine', 'test'].includes(p)));
+export const INTEGER_PARAMS: ReadonlySet<string> = new Set(PARAM_NAMES.filter((p) => numberSchema(p)?.isInt));
+/** Parameters whose values are numbers (a grid may give them as a range). */
+const NUMERIC_PARAMS: ReadonlySet<string> = new Set(PARAM_NAMES.filter((p) => numberSchema(p) !== null));
+
+/** The number validator of a parameter (through refinements), or null for a non-numeric one. */
+function numberSchema(name: ParamName): z.ZodNumber | null {
+  let s: z.ZodTypeAny = PARAM_SCHEMAS[name];
+  while (s instanceof z.ZodEffects) s = s.innerType();
+  return s instanceof z.ZodNumber ? s : null;
+}
 
 const rangeSpec = (kind: 'logspace' | 'linspace') =>
   z

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SweepSpecError, expandRange, loadSweep, validateSweep } from '../../src/sweep/spec.js';
+import { DEFAULT_CONFIG } from '../../src/model/config.js';
+import { resolveConfig } from '../../src/sweep/plan.js';
+import { INTEGER_PARAMS, PARAM_NAMES, PARAM_SCHEMAS, SweepSpecError, expandRange, loadSweep, validateSweep } from '../../src/sweep/spec.js';
 
 /** The error thrown by fn (fails the test if none, or not a SweepSpecError). */
 function errorOf(fn: () => unknown): SweepSpecError {
@@ -133,8 +135,33 @@ describe('sweep contents', () => {
     expect(s.axes[2].values).toEqual(['iid', 'balanced']);
   });
 
-  it('init defaults are filled in (W uniform, p zero)', () => {
-    expect(validateSweep({ name: 'x', base: { init: { p: 'gaussian' } } }).base.init).toEqual({ W: 'uniform', p: 'gaussian' });
+  it('init defaults are filled in when a trial is resolved (W uniform, p zero; DEFAULT_CONFIG is the one place)', () => {
+    const s = validateSweep({ name: 'x', base: { init: { p: 'gaussian' } } });
+    expect(s.base.init).toEqual({ p: 'gaussian' });
+    expect(resolveConfig(s.base, {}).init).toEqual({ W: 'uniform', p: 'gaussian' });
+  });
+});
+
+describe('one list of parameters', () => {
+  it('the defaults cover exactly the schema parameters (snr is derived: muNorm = snr·σ·√d)', () => {
+    expect(Object.keys(DEFAULT_CONFIG).sort()).toEqual(PARAM_NAMES.filter((p) => p !== 'snr').sort());
+    for (const p of PARAM_NAMES) if (p !== 'snr') expect(PARAM_SCHEMAS[p].safeParse(DEFAULT_CONFIG[p as keyof typeof DEFAULT_CONFIG]).success).toBe(true);
+  });
+
+  it('integer parameters are those whose validator rejects 4.5 and accepts 4', () => {
+    const integer = PARAM_NAMES.filter((p) => PARAM_SCHEMAS[p].safeParse(4).success && !PARAM_SCHEMAS[p].safeParse(4.5).success);
+    expect([...INTEGER_PARAMS].sort()).toEqual(integer.sort());
+    expect(integer).toContain('n');
+    expect(integer).not.toContain('eta');
+  });
+
+  it('ranges are refused exactly for non-numeric parameters', () => {
+    for (const p of PARAM_NAMES) {
+      const numeric = PARAM_SCHEMAS[p].safeParse(0.25).success || PARAM_SCHEMAS[p].safeParse(4).success;
+      const doc = { name: 'x', grid: { [p]: { linspace: [3, 4], num: 2 } } };
+      if (numeric) expect(() => validateSweep(doc)).not.toThrow(/ranges need a numeric/);
+      else expect(() => validateSweep(doc)).toThrow(/ranges need a numeric parameter/);
+    }
   });
 });
 
