@@ -9,6 +9,8 @@
  *
  * cells.csv  — one row per grid cell, in plan order:
  *   cell (0-based index), the swept axes (one column each, by parameter name),
+ *   the main parameters not swept (snr, muNorm, d, n, T, eta, rho, sigma,
+ *   alpha, steps: the cell's resolved values, as in trials.csv),
  *   seeds (finished trials), regime (majority final regime, empty if none),
  *   agreement (fraction of seeds in the majority regime),
  *   frac_not_overfitting … frac_diverged (fraction of seeds per regime),
@@ -69,19 +71,25 @@ export function regimeColumn(r: Regime): string {
 
 /**
  * cells.csv (see module docstring): one row per cell in the given order —
- * cell index, swept axes, seeds, majority regime, agreement, fraction of
- * seeds per regime, mean and sd of each final metric. Cells not run have
- * seeds 0 and empty regime, agreement, fractions and metrics.
+ * cell index, swept axes, the parameters not swept (when `params` is given),
+ * seeds, majority regime, agreement, fraction of seeds per regime, mean and
+ * sd of each final metric. Cells not run have seeds 0 and empty regime,
+ * agreement, fractions and metrics.
+ *
+ * @param params  cell key → the cell's resolved parameters ({ snr, ...config });
+ *   adds one column per TRIAL_PARAMS entry not swept (empty for a missing cell)
  */
-export function cellsCsv(axes: readonly string[], cells: readonly CellSummary[]): string {
+export function cellsCsv(axes: readonly string[], cells: readonly CellSummary[], params?: ReadonlyMap<string, Record<string, unknown>>): string {
   const extra = [...new Set(cells.flatMap((c) => Object.keys(c.metrics)))].filter((m) => !CELL_METRICS.includes(m));
   const metrics = [...CELL_METRICS, ...extra];
+  const fixed = params ? TRIAL_PARAMS.filter((p) => !axes.includes(p)) : [];
   const header = [
-    'cell', ...axes, 'seeds', 'regime', 'agreement', ...REGIMES.map(regimeColumn),
+    'cell', ...axes, ...fixed, 'seeds', 'regime', 'agreement', ...REGIMES.map(regimeColumn),
     ...metrics.flatMap((m) => [`${m}_mean`, `${m}_sd`]),
   ];
   const rows = cells.map((c, i) => [
-    i, ...axes.map((a) => c.axes[a]), c.count, c.regime, c.count ? c.agreement : null,
+    i, ...axes.map((a) => c.axes[a]), ...fixed.map((p) => params?.get(c.cellKey)?.[p]),
+    c.count, c.regime, c.count ? c.agreement : null,
     ...REGIMES.map((r) => (c.count ? c.regimeFractions[r] : null)),
     ...metrics.flatMap((m) => (c.count ? [c.metrics[m]?.mean, c.metrics[m]?.sd] : [null, null])),
   ]);
@@ -102,7 +110,7 @@ export interface TrialRow {
   checkpoints: Checkpoint[];
 }
 
-/** Parameters of trials.csv besides the swept axes. */
+/** Parameters of trials.csv and cells.csv besides the swept axes. */
 const TRIAL_PARAMS = ['snr', 'muNorm', 'd', 'n', 'T', 'eta', 'rho', 'sigma', 'alpha', 'steps'] as const;
 
 /**

@@ -10,6 +10,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { snrOf } from '../model/config.js';
 import { atHorizon, summariseCells } from '../outcome/aggregate.js';
 import { estimateBoundary } from '../outcome/boundary.js';
 import { cellsCsv, trialsCsv } from '../outcome/csv.js';
@@ -346,7 +347,8 @@ export function writeSweepTables(outDir: string, plan: Plan, cells: CellSummary[
   mkdirSync(outDir, { recursive: true });
   const cellsFile = join(outDir, 'cells.csv');
   const trialsFile = join(outDir, 'trials.csv');
-  writeTextAtomic(cellsFile, cellsCsv(axes, cells));
+  const params = new Map(plan.trials.map((t) => [t.cellKey, { snr: snrOf(t.config), ...t.config }]));
+  writeTextAtomic(cellsFile, cellsCsv(axes, cells, params));
   writeTextAtomic(trialsFile, trialsCsv(axes, records, cellIndex));
   return [cellsFile, trialsFile];
 }

@@ -10,6 +10,7 @@ import { appendFileSync, closeSync, existsSync, fdatasyncSync, fstatSync, fsyncS
 import { dirname } from 'node:path';
 import type { TrialConfig } from '../model/config.js';
 import type { TrialOutcome } from '../model/trial.js';
+import type { Provenance } from '../provenance.js';
 
 /** A finished trial as stored (one journal line, `kind: "trial"`). */
 export interface TrialRecord extends TrialOutcome {
@@ -27,6 +28,8 @@ export interface TrialRecord extends TrialOutcome {
   finishedAt: string;
   /** 1-based attempt number (counts failed attempts of earlier runs too) */
   attempt: number;
+  /** attn-phase version, git commit, Node, host that computed it (absent in old journals) */
+  provenance?: Provenance;
 }
 
 /** A failed attempt (`kind: "failure"`): the trial threw or its worker died. */
@@ -44,6 +47,8 @@ export interface FailureRecord {
   final?: boolean;
   /** ISO-8601 time of the failure */
   finishedAt: string;
+  /** attn-phase version, git commit, Node, host of the attempt (absent in old journals) */
+  provenance?: Provenance;
 }
 
 export type JournalLine = TrialRecord | FailureRecord;

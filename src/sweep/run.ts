@@ -16,6 +16,7 @@ import lockfile from 'proper-lockfile';
 import { snrOf } from '../model/config.js';
 import { summariseCells } from '../outcome/aggregate.js';
 import type { CellSummary } from '../outcome/types.js';
+import { provenance, type Provenance } from '../provenance.js';
 import { type TrialRecord, JournalWriter, readJournal } from './journal.js';
 import { type Plan, groupTrials } from './plan.js';
 import { runGroups, type PoolHandle } from './pool.js';
@@ -96,6 +97,8 @@ export interface RunInfo {
   /** set when the run ended (absent while running, or if it crashed) */
   endedAt?: string;
   outcome?: 'completed' | 'failed' | 'interrupted' | 'error';
+  /** attn-phase version, git commit, Node, host of the run */
+  provenance?: Provenance;
 }
 
 /** A lock without refresh for this long is stale, whoever holds it (ms). */
@@ -197,7 +200,7 @@ export async function acquireLock(outDir: string, onCompromised: (e: Error) => v
   for (let tries = 0; ; tries++) {
     try {
       const release = await lockfile.lock(outDir, opts);
-      const info: RunInfo = { pid: process.pid, hostname: hostname(), lockIno: statSync(lockPath(outDir)).ino, startedAt: new Date().toISOString() };
+      const info: RunInfo = { pid: process.pid, hostname: hostname(), lockIno: statSync(lockPath(outDir)).ino, startedAt: new Date().toISOString(), provenance: provenance() };
       writeJsonAtomic(runInfoPath(outDir), info, 1);
       return release;
     } catch (e) {
@@ -343,7 +346,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
           const rec: TrialRecord = {
             kind: 'trial', id: t.id, sweep: plan.sweep.name, cellKey: t.cellKey,
             axes: axesOf.get(t.cellKey) ?? {}, seed: t.seed, config: t.config,
-            snr: snrOf(t.config), finishedAt: new Date().toISOString(), attempt, ...result,
+            snr: snrOf(t.config), finishedAt: new Date().toISOString(), attempt, ...result, provenance: provenance(),
           };
           writer!.append(rec);
           records.set(t.id, rec);
@@ -353,7 +356,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
           if (live > 0 && counts.doneThisRun % live === 0 && stopLevel < 2) liveRender();
         },
         onFailure(t, error, attempt, final) {
-          writer!.append({ kind: 'failure', id: t.id, sweep: plan.sweep.name, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString() });
+          writer!.append({ kind: 'failure', id: t.id, sweep: plan.sweep.name, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString(), provenance: provenance() });
           say(`trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`);
           if (final) {
             counts.failed++;
