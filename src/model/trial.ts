@@ -23,6 +23,8 @@ export interface TrialOutcome {
   regime: Regime;
   events: EventTimes;
   diverged: boolean;
+  /** training was stopped early by `TrialHooks.shouldStop` (absent otherwise) */
+  stopped?: true;
   timings: {
     /** share of the group's dense work attributed to this trial (ms) */
     sharedMs: number;
@@ -63,15 +65,24 @@ export class DrawCache {
   }
 }
 
+/** Progress and stop callbacks of one trial (both optional). */
+export interface TrialHooks {
+  /** called after each checkpoint is evaluated: the checkpoint, its 0-based index and the number planned */
+  onCheckpoint?(checkpoint: Checkpoint, index: number, total: number): void;
+  /** asked after each checkpoint: true stops training there (the outcome keeps the checkpoints so far, `stopped: true`) */
+  shouldStop?(): boolean;
+}
+
 /**
  * Train one trial and measure it.
  *
  * @param cfg    resolved configuration (validated by the sweep schema)
  * @param seed   trial seed (non-negative integer)
  * @param cache  shared draws of the trial's group; a fresh cache gives the same numbers
- * @returns checkpoints (0, every evalEvery, last), final regime and event times
+ * @param hooks  progress / stop callbacks at checkpoints (do not change the numbers)
+ * @returns checkpoints (0, every evalEvery, last — or up to the stop), final regime and event times
  */
-export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache()): TrialOutcome {
+export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache(), hooks: TrialHooks = {}): TrialOutcome {
   const t0 = performance.now();
   const { d, n, T, alpha, steps } = cfg;
   const steps_ = checkpointSteps(steps, cfg.evalEvery);
@@ -85,6 +96,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
   const delta = cfg.generalizationTolerance;
   const trainLabels = { n, T, y: labels.y, noisy: labels.noisy };
   let sharedMs = 0;
+  let stopped = false;
   const run: EngineRun = {
     alpha,
     steps,
@@ -92,6 +104,11 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     observe(st) {
       const test = testSet.evaluate(st.u());
       checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, test, delta));
+      hooks.onCheckpoint?.(checkpoints[checkpoints.length - 1], checkpoints.length - 1, steps_.length);
+      if (st.step < steps && hooks.shouldStop?.()) {
+        stopped = true;
+        return false;
+      }
     },
   };
   let report: EngineReport;
@@ -123,6 +140,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     regime: final.regime,
     events: eventTimes(checkpoints, delta),
     diverged,
+    ...(stopped ? { stopped: true as const } : {}),
     timings: { sharedMs, trainMs: t1 - tTrain, totalMs: t1 - t0 },
   };
 }

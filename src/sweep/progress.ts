@@ -2,8 +2,20 @@
  * Progress on stderr: a one-line bar redrawn in place on a TTY, plain
  * periodic lines otherwise. Both show done/total, failed, rate and ETA —
  * the numbers of `progressLine`, which `attn-phase status` prints too.
+ *
+ * The ETA of a sweep is the cost model's estimate of the remaining trials
+ * (src/model/cost.ts, seconds per trial, with the dense draws a group shares
+ * counted once) calibrated by the trials finished so far: remaining time =
+ * elapsed × (estimated seconds left) / (estimated seconds of the finished
+ * trials). Trials differ in cost by orders of magnitude (and the pool runs
+ * the largest first), so a plain trials-per-second rate is no good.
+ *
+ * `TrialProgress` reports one long trial (`attn-phase train`) by checkpoints.
  */
 import cliProgress from 'cli-progress';
+import { checkpointSteps } from '../model/config.js';
+import { engineCosts, KERNEL_RATES } from '../model/cost.js';
+import { groupTrials, type PlannedTrial } from './plan.js';
 
 /** Counters of a running sweep. */
 export interface ProgressCounts {
@@ -17,6 +29,76 @@ export interface ProgressCounts {
   doneThisRun: number;
   /** start of this run (ms since the epoch) */
   startedAt: number;
+  /**
+   * Cost-model seconds of the trials finished (or failed for good) in this
+   * run, and of those still to run (see `trialEstimates`). When absent, the
+   * ETA falls back to the plain rate.
+   */
+  estDoneS?: number;
+  estLeftS?: number;
+  /** worker threads (for the uncalibrated ETA before the first trial finishes) */
+  workers?: number;
+}
+
+/**
+ * Estimated seconds of each trial as the pool will run it (SPEC §4, §6):
+ * the cost model's time of the chosen engine for the trial alone, except
+ * that in a group of reduced-engine trials sharing their dense draws only
+ * the first trial of the group pays for them.
+ *
+ * @param trials  the trials still to run (grouped as `runSweep` groups them)
+ * @returns trial id → estimated seconds (≥ 0)
+ */
+export function trialEstimates(trials: readonly PlannedTrial[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const g of groupTrials(trials)) {
+    g.trials.forEach((t, i) => {
+      const nCk = checkpointSteps(t.config.steps, t.config.evalEvery).length;
+      const c = engineCosts(t.config, nCk);
+      const s = t.engine === 'explicit' ? c.explicit : i === 0 ? c.reduced : Math.max(0, c.reduced - c.reducedMacs.dense / KERNEL_RATES.reducedDense);
+      out.set(t.id, s + evaluationSeconds(t.config, nCk));
+    });
+  }
+  return out;
+}
+
+/**
+ * Seconds per checkpoint the engine cost model leaves out (it is the same
+ * for both engines, so it does not affect their choice): evaluating the
+ * checkpoint's metrics and the test set. Per checkpoint EVAL_CHECKPOINT_S
+ * plus EVAL_TOKEN_S per test token (testN·T), plus testN·T·d multiply-adds
+ * (at the reduced engine's step rate) for an explicit test set. Fitted on
+ * the default sweep's journal and on single trials with testN and evalEvery
+ * varied (2-core development machine), in the cost model's units; without
+ * it the many small trials of a sweep are estimated 2–4 times too cheap
+ * relative to the large ones.
+ */
+export const EVAL_CHECKPOINT_S = 3e-4;
+/** See EVAL_CHECKPOINT_S. */
+export const EVAL_TOKEN_S = 1.3e-7;
+
+/** Estimated seconds of a trial's checkpoint evaluations (see EVAL_CHECKPOINT_S). */
+export function evaluationSeconds(cfg: Pick<PlannedTrial['config'], 'testN' | 'T' | 'd' | 'test'>, checkpoints: number): number {
+  const tokens = cfg.testN * cfg.T;
+  const explicit = cfg.test === 'explicit' ? (tokens * cfg.d) / KERNEL_RATES.reducedStep : 0;
+  return checkpoints * (EVAL_CHECKPOINT_S + EVAL_TOKEN_S * tokens + explicit);
+}
+
+/**
+ * Calibrated remaining time (ms): elapsed × leftS / doneS once some
+ * estimated work is done (the ratio of actual to estimated time so far
+ * applied to the estimate of what is left — on any machine and any number
+ * of workers, since elapsed is wall time); before that, the uncalibrated
+ * estimate leftS / workers. 0 when nothing is left; NaN when unknown.
+ *
+ * @param est        estimated seconds done (this run) and left
+ * @param elapsedMs  wall time of this run so far
+ * @param workers    worker threads (≥ 1)
+ */
+export function calibratedEtaMs(est: { doneS: number; leftS: number }, elapsedMs: number, workers = 1): number {
+  if (!(est.leftS > 0)) return 0;
+  if (est.doneS > 0 && elapsedMs > 0) return (elapsedMs * est.leftS) / est.doneS;
+  return (est.leftS * 1000) / Math.max(1, workers);
 }
 
 /** "1m05s" style duration of `ms` milliseconds; "?" if not finite or negative. */
@@ -29,11 +111,18 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** Rate (trials/s over this run) and ETA (ms; NaN when unknown) at time `now`. */
+/**
+ * Rate (trials/s over this run) and ETA (ms; NaN when unknown) at time
+ * `now`: calibrated cost-model ETA when the counts carry estimates (see
+ * `calibratedEtaMs`), else trials left / rate.
+ */
 export function rateAndEta(c: ProgressCounts, now = Date.now()): { rate: number; etaMs: number } {
   const elapsed = now - c.startedAt;
   const rate = c.doneThisRun > 0 && elapsed > 0 ? c.doneThisRun / (elapsed / 1000) : 0;
   const left = Math.max(0, c.total - c.done - c.failed);
+  if (left > 0 && c.estLeftS !== undefined && c.estDoneS !== undefined) {
+    return { rate, etaMs: calibratedEtaMs({ doneS: c.estDoneS, leftS: c.estLeftS }, elapsed, c.workers) };
+  }
   const etaMs = left === 0 ? 0 : rate > 0 ? (left / rate) * 1000 : NaN;
   return { rate, etaMs };
 }
@@ -140,5 +229,47 @@ export class Progress {
       this.multi.stop();
     } else this.stream.write(`${progressLine(this.counts)}\n`);
     this.stopped = true;
+  }
+}
+
+/**
+ * Progress of one long trial on stderr (`attn-phase train`), by checkpoints:
+ * "step 400/100000 (0.4 %), elapsed 12s, ETA 49m48s". A line is written at
+ * the first checkpoint after step 0, then at most every `everyMs`. The ETA
+ * is the steps left at the step rate since checkpoint 0 (setup excluded: GD
+ * steps cost the same from one step to the next).
+ */
+export class TrialProgress {
+  private t0 = NaN;
+  private lastLine = -Infinity;
+  private printedFirst = false;
+
+  /**
+   * @param steps    GD steps of the trial
+   * @param stream   where to write (default stderr)
+   * @param everyMs  least spacing of lines (default 5 s)
+   */
+  constructor(
+    private readonly steps: number,
+    private readonly stream: NodeJS.WritableStream = process.stderr,
+    private readonly everyMs = 5000,
+  ) {}
+
+  /** The progress line at checkpoint `step` reached at time `now` (ms). */
+  line(step: number, now = Date.now()): string {
+    const elapsed = now - this.t0;
+    const etaMs = step >= this.steps ? 0 : step > 0 && elapsed > 0 ? ((this.steps - step) * elapsed) / step : NaN;
+    return `step ${step}/${this.steps} (${((100 * step) / this.steps).toFixed(1)} %), elapsed ${formatDuration(elapsed)}, ETA ${formatDuration(etaMs)}`;
+  }
+
+  /** A checkpoint at `step` was reached at `now`; writes a line when due. */
+  checkpoint(step: number, now = Date.now()): void {
+    if (Number.isNaN(this.t0)) this.t0 = now;
+    if (step === 0) return;
+    if (!this.printedFirst || now - this.lastLine >= this.everyMs) {
+      this.stream.write(`${this.line(step, now)}\n`);
+      this.lastLine = now;
+      this.printedFirst = true;
+    }
   }
 }

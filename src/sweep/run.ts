@@ -20,7 +20,7 @@ import { provenance, type Provenance } from '../provenance.js';
 import { type TrialRecord, JournalWriter, readJournal } from './journal.js';
 import { type Plan, groupTrials } from './plan.js';
 import { runGroups, type PoolHandle } from './pool.js';
-import { Progress, type ProgressCounts } from './progress.js';
+import { Progress, type ProgressCounts, trialEstimates } from './progress.js';
 
 /** Options of `runSweep`. */
 export interface RunOptions {
@@ -293,7 +293,16 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
       if (n) previousAttempts.set(t.id, n); // numbering continues; a new run gives a fresh set of retries
     }
     const retries = opts.retries ?? 1;
-    const counts: ProgressCounts = { done: skipped, total: plan.trials.length, failed: 0, doneThisRun: 0, startedAt: Date.now() };
+    const estimates = trialEstimates(todo); // cost-model seconds per trial, for the ETA
+    const counts: ProgressCounts = {
+      done: skipped, total: plan.trials.length, failed: 0, doneThisRun: 0, startedAt: Date.now(),
+      estDoneS: 0, estLeftS: [...estimates.values()].reduce((a, b) => a + b, 0), workers: opts.workers,
+    };
+    const estimated = (id: string) => {
+      const e = estimates.get(id) ?? 0;
+      counts.estDoneS! += e;
+      counts.estLeftS = Math.max(0, counts.estLeftS! - e);
+    };
     info = { ...info, startedAt: new Date(counts.startedAt).toISOString(), sweep: plan.sweep.name, total: plan.trials.length, workers: opts.workers, retries };
     writeJsonAtomic(runInfoPath(outDir), info, 1);
     if (skipped > 0) {
@@ -352,6 +361,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
           records.set(t.id, rec);
           counts.done++;
           counts.doneThisRun++;
+          estimated(t.id);
           progress!.update();
           if (live > 0 && counts.doneThisRun % live === 0 && stopLevel < 2) liveRender();
         },
@@ -360,6 +370,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
           say(`trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`);
           if (final) {
             counts.failed++;
+            estimated(t.id);
             failed.push({ id: t.id, cellKey: t.cellKey, seed: t.seed, error });
           }
           progress!.update();
