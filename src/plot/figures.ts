@@ -347,7 +347,9 @@ export function writeSweepTables(outDir: string, plan: Plan, cells: CellSummary[
   mkdirSync(outDir, { recursive: true });
   const cellsFile = join(outDir, 'cells.csv');
   const trialsFile = join(outDir, 'trials.csv');
-  const params = new Map(plan.trials.map((t) => [t.cellKey, { snr: snrOf(t.config), ...t.config }]));
+  // each cell's resolved parameters: from the plan when it carries configs, else from the cell's records
+  const params = new Map<string, Record<string, unknown>>();
+  for (const t of [...plan.trials, ...records]) if (t.config && !params.has(t.cellKey)) params.set(t.cellKey, { snr: snrOf(t.config), ...t.config });
   writeTextAtomic(cellsFile, cellsCsv(axes, cells, params));
   writeTextAtomic(trialsFile, trialsCsv(axes, records, cellIndex));
   return [cellsFile, trialsFile];

@@ -16,9 +16,13 @@ const root = mkdtempSync(join(tmpdir(), 'attn-phase-cells-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('cells.csv fixed parameters', () => {
-  it('has one column per parameter not swept, with the values of the sweep file / defaults', () => {
-    const sweep = makeSweepFolder(join(root, 'tiny'));
-    writeSweepTables(sweep.dir, sweep.plan, sweep.cells, sweep.records);
+  it.each([
+    ['a plan with configs (run)', false],
+    ['a plan read from plan.json, trials without configs (plot): taken from the records', true],
+  ])('has one column per parameter not swept, with the values of the sweep file / defaults — %s', (_name, strip) => {
+    const sweep = makeSweepFolder(join(root, strip ? 'tiny-plot' : 'tiny'));
+    const plan = strip ? { ...sweep.plan, trials: sweep.plan.trials.map(({ config: _c, ...t }) => t as typeof sweep.plan.trials[number]) } : sweep.plan;
+    writeSweepTables(sweep.dir, plan, sweep.cells, sweep.records);
     const [header, ...rows] = parseCsv(readFileSync(join(sweep.dir, 'cells.csv'), 'utf8'));
     const fixed = ['muNorm', 'd', 'T', 'eta', 'rho', 'sigma', 'alpha', 'steps'];
     expect(header!.slice(0, 3 + fixed.length)).toEqual(['cell', 'snr', 'n', ...fixed]);
