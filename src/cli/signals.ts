@@ -22,6 +22,7 @@ function onSignal(signal: NodeJS.Signals): void {
 
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+process.title = 'attn-phase'; // shown by ps/top (and tells a watcher the handlers are in place)
 
 /**
  * Route SIGINT/SIGTERM to `h` (the count starts again at 1).

@@ -339,11 +339,7 @@ export class OutputFolder {
   async lock(opts: LockOptions = {}): Promise<FolderLock> {
     const label = opts.label ?? this.dir;
     const existed = this.checkPath(label);
-    try {
-      mkdirSync(this.dir, { recursive: true });
-    } catch (e) {
-      throw ioError(e, this.dir, 'create the output folder', true);
-    }
+    if (!existed) makeFolder(this.dir);
     let compromised = false;
     const lockOpts = {
       lockfilePath: this.lockFile, stale: 2 ** 31, update: LOCK_UPDATE_MS, realpath: false, retries: 0,
@@ -612,6 +608,26 @@ export class OutputFolder {
       w.close();
     }
     return added;
+  }
+}
+
+/**
+ * Create a folder and its missing parents, one level at a time (Node's
+ * recursive mkdir spins forever where a parent cannot be created, e.g. under /proc).
+ * @throws IoError naming the folder (exit 2: the user's --out)
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  for (let p = dir; !existsSync(p); p = dirname(p)) {
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, dir, 'create the output folder', true);
+    }
   }
 }
 
