@@ -36,7 +36,7 @@ async function timeSweep(sweep: Sweep, workers: number): Promise<{ wallMs: numbe
   try {
     const plan = planSweep(sweep);
     const t0 = performance.now();
-    await runSweep(plan, { outDir: dir, workers, progress: false, render: false });
+    await runSweep(plan, { outDir: dir, workers, progress: false }); // no render callback: no figures
     return { wallMs: performance.now() - t0, trials: plan.trials.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });

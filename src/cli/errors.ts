@@ -4,24 +4,33 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SweepSpecError } from '../sweep/spec.js';
-import { LockedError } from '../sweep/run.js';
+import { IoError, ioError } from '../io.js';
+import { FolderError, LockedError } from '../sweep/folder.js';
 
 /** A usage error (bad option value): exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Exit codes: 0 ok, 1 failed trials or internal error, 2 bad input, 3 folder locked, 130 interrupted. */
+/**
+ * Exit codes: 0 ok, 1 failed trials, an I/O error during a run (disk full) or
+ * an internal error, 2 bad input (also an output folder that cannot be used),
+ * 3 folder locked, 130 interrupted.
+ */
 export function exitCodeOf(e: unknown): number {
-  if (e instanceof SweepSpecError || e instanceof UsageError) return 2;
+  if (e instanceof SweepSpecError || e instanceof UsageError || e instanceof FolderError) return 2;
+  if (e instanceof IoError) return e.exitCode;
   if (e instanceof LockedError) return 3;
   return 1;
 }
 
 /** Print `attn-phase: <message>` and exit with the error's code. */
 export function fail(e: unknown): never {
-  const msg = e instanceof Error ? e.message : String(e);
-  const known = e instanceof SweepSpecError || e instanceof UsageError || e instanceof LockedError;
+  // an fs error that reached here unwrapped still names its path and says what to do
+  const errno = e as NodeJS.ErrnoException | undefined;
+  if (errno instanceof Error && !(e instanceof IoError) && typeof errno.code === 'string' && typeof errno.path === 'string') e = ioError(e, errno.path, errno.syscall ?? 'use');
+  const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const known = e instanceof SweepSpecError || e instanceof UsageError || e instanceof LockedError || e instanceof FolderError || e instanceof IoError;
   process.stderr.write(`attn-phase: error: ${msg}\n`);
   if (!known && process.env.ATTN_PHASE_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   process.exit(exitCodeOf(e));

@@ -2,6 +2,7 @@
 /**
  * attn-phase command line: thin commands that parse flags and call the library.
  */
+import './signals.js'; // first: SIGINT/SIGTERM handlers before the heavy modules load
 import { Command, CommanderError } from 'commander';
 import { registerPlot } from './plot.js';
 import { registerRun } from './run.js';

@@ -23,8 +23,8 @@ import { writeFigure } from '../plot/render.js';
 import {
   FIGURE_NAMES, LABEL_TARGETS, PALETTE_NAMES, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette,
 } from '../plot/style.js';
-import { planRecords } from '../sweep/run.js';
-import { readJournal, type TrialRecord } from '../sweep/journal.js';
+import { OutputFolder } from '../sweep/folder.js';
+import type { TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
 import { PARAM_NAMES } from '../sweep/spec.js';
 import { fail, UsageError } from './errors.js';
@@ -162,20 +162,20 @@ export function registerPlot(program: Command): void {
         if (flags.out !== undefined) checkOutDir(outDir, ['plan.json', 'results.jsonl', 'trial.json', 'phase-diagram.vl.json', 'trajectory.vl.json']);
         const warnings: string[] = [];
         let files: string[];
-        if (existsSync(join(dir, 'plan.json'))) {
-          const plan = readJson(join(dir, 'plan.json')) as Plan;
-          if (!plan?.sweep || !Array.isArray(plan.cells) || !Array.isArray(plan.trials) || !Array.isArray(plan.axes)) {
-            throw new UsageError(`${join(dir, 'plan.json')}: not a sweep plan (no sweep, axes, cells, trials)`);
-          }
+        const folder = OutputFolder.open(dir);
+        const stored = folder.readPlan();
+        if (stored) {
+          const plan = stored as unknown as Plan;
           plan.sweep.plot ??= {};
-          settingsOf(plan.sweep.plot as PlotSettingsInput, join(dir, 'plan.json'), cli);
-          const journal = readJournal(join(dir, 'results.jsonl'));
-          const records: TrialRecord[] = planRecords(plan, journal.trials);
-          if (!records.length) throw new UsageError(`${join(dir, 'results.jsonl')}: no finished trial of this sweep to plot`);
+          settingsOf(plan.sweep.plot as PlotSettingsInput, folder.planFile, cli);
+          const journal = folder.replay();
+          for (const w of journal.warnings) warnings.push(w);
+          const records: TrialRecord[] = folder.records(plan, journal);
+          if (!records.length) throw new UsageError(`${folder.journalFile}: no finished trial of this sweep to plot`);
           const cells = summariseCells(plan.cells, records);
           files = await renderSweepFigures(outDir, plan, cells, records, { plot: cli, warnings });
           process.stderr.write(`${plan.sweep.name}: ${records.length}/${plan.trials.length} trials, ${cells.length} cells → ${outDir}\n`);
-        } else if (existsSync(join(dir, 'trial.json'))) {
+        } else if (existsSync(folder.path('trial.json'))) {
           const t = readJson(join(dir, 'trial.json')) as TrialFile;
           if (!Array.isArray(t?.checkpoints) || !t.config) throw new UsageError(`${join(dir, 'trial.json')}: not a trial (no config, checkpoints)`);
           const settings = settingsOf(undefined, join(dir, 'trial.json'), cli);

@@ -6,9 +6,10 @@ import type { Command } from 'commander';
 import { planSweep } from '../sweep/plan.js';
 import { defaultWorkers } from '../sweep/pool.js';
 import { formatDuration } from '../sweep/progress.js';
-import { runSweep } from '../sweep/run.js';
+import { type RenderFn, runSweep } from '../sweep/run.js';
 import { loadSweep, SweepSpecError } from '../sweep/spec.js';
-import { checkOutDir, fail, intOption } from './errors.js';
+import { fail, intOption } from './errors.js';
+import { onStopSignal } from './signals.js';
 
 interface RunFlags {
   workers: number;
@@ -17,9 +18,21 @@ interface RunFlags {
   live: number;
   progress: boolean;
   engine?: string;
+  force?: boolean;
 }
 
-/** Register `attn-phase run <sweep.yaml>` on the program. Exit codes: 0 ok, 1 failed trials, 2 bad input, 3 folder in use, 130 interrupted. */
+/** Draws a sweep's figures and tables with src/plot (loaded on first use: vega and sharp take a while to load). */
+const renderFigures: RenderFn = async ({ folder, plan, cells, records, final }) => {
+  const { renderSweepFigures } = await import('../plot/figures.js');
+  return renderSweepFigures(folder.dir, plan, cells, records, { final });
+};
+
+/**
+ * Register `attn-phase run <sweep.yaml>` on the program. Exit codes: 0 ok,
+ * 1 failed trials or an I/O error (disk full), 2 bad input (also an output
+ * folder that is foreign, another sweep's, or not writable), 3 folder in
+ * use, 130 interrupted.
+ */
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -30,8 +43,18 @@ export function registerRun(program: Command): void {
     .option('--retries <n>', 'retries of a failing trial', intOption('retries', 0), 1)
     .option('--live <n>', 're-render the partial phase diagram every n finished trials (0 = off)', intOption('live', 0), 0)
     .option('--engine <engine>', 'force an engine for every trial: auto | explicit | reduced')
+    .option('--force', 'use an output folder that holds another sweep (both sweeps\' trials share its journal)')
     .option('--no-progress', 'no progress output')
     .action(async (file: string, flags: RunFlags) => {
+      // 1st SIGINT/SIGTERM: graceful stop; 2nd: stop now; 3rd: exit at once (journal lines are written synchronously, so it stays whole)
+      let stop: (() => void) | null = null;
+      const restoreSignals = onStopSignal((n) => {
+        if (n >= 3 || !stop) {
+          process.stderr.write('attn-phase: stopped\n');
+          process.exit(130);
+        }
+        stop();
+      });
       try {
         const sweep = loadSweep(file);
         if (flags.engine !== undefined) {
@@ -40,35 +63,28 @@ export function registerRun(program: Command): void {
         }
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
-        checkOutDir(outDir, ['results.jsonl', 'plan.json']);
-        process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials on ${flags.workers} worker(s) → ${outDir}\n`);
-        // 1st SIGINT/SIGTERM: graceful stop; 2nd: stop now; 3rd: exit at once (journal lines are written synchronously, so it stays whole)
-        let signals = 0;
-        let stop: (() => void) | null = null;
-        const onSignal = () => {
-          signals++;
-          if (signals >= 3) {
-            process.stderr.write('attn-phase: stopped\n');
-            process.exit(130);
-          }
-          stop?.();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials → ${outDir}\n`);
         const summary = await runSweep(plan, {
-          outDir, workers: flags.workers, retries: flags.retries, live: flags.live, progress: flags.progress,
+          outDir, workers: flags.workers, retries: flags.retries, live: flags.live, progress: flags.progress, force: flags.force,
+          render: renderFigures,
           onStopHandle: (s) => (stop = s),
         });
+        const inJournal = summary.skipped + summary.ran;
         process.stderr.write(`${summary.ran} trials run, ${summary.skipped} resumed from the journal, ${summary.failed.length} failed, wall ${formatDuration(summary.wallMs)}\n`);
         for (const f of summary.figures) if (f.endsWith('.png')) process.stdout.write(`${f}\n`);
         if (summary.failed.length) {
           process.stderr.write(`failed trials (${summary.failed.length}; rerun to retry them):\n${summary.failed.map((f) => `  ${f.id} cell ${f.cellKey} seed ${f.seed}: ${f.error}`).join('\n')}\n`);
         }
         if (summary.interrupted) {
-          process.stderr.write(`interrupted: ${summary.skipped + summary.ran}/${summary.total} trials in the journal; rerun the same command to resume\n`);
+          if (inJournal === summary.total && summary.renderInterrupted) {
+            process.stderr.write(`interrupted while rendering: all ${summary.total} trials are in the journal; only the figures are incomplete — \`attn-phase plot ${outDir}\` redraws them\n`);
+          } else if (inJournal === summary.total) {
+            process.stderr.write(`interrupted: all ${summary.total} trials are in the journal${summary.figures.length ? '' : '; `attn-phase plot ' + outDir + '` draws the figures'}\n`);
+          } else {
+            process.stderr.write(`interrupted: ${inJournal}/${summary.total} trials in the journal; rerun the same command to resume\n`);
+          }
         }
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        restoreSignals();
         if (summary.interrupted) process.exit(130);
         process.exit(summary.failed.length || summary.renderError ? 1 : 0);
       } catch (e) {

@@ -2,13 +2,10 @@
  * `attn-phase status <output-dir>`: progress of a sweep, also one running in
  * another terminal — from plan.json, run.json, the journal and the lock.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { readJournal } from '../sweep/journal.js';
+import { type LockState, type RunInfo, FolderError, OutputFolder } from '../sweep/folder.js';
 import { type ProgressCounts, progressLine, rateAndEta } from '../sweep/progress.js';
-import { type LockState, type RunInfo, lockState, planPath, readRunInfo } from '../sweep/run.js';
-import { UsageError, fail } from './errors.js';
+import { fail } from './errors.js';
 
 /** What `status` reports (also its `--json` output). */
 export interface SweepStatus {
@@ -26,8 +23,10 @@ export interface SweepStatus {
   etaMs: number | null;
   /** trials that failed for good in the run and have not finished since */
   failed: { id: string; cellKey: string; seed: number; error: string }[];
-  /** the journal ends in an unterminated line (a write in progress, or a crash) */
+  /** a journal file ends in an unterminated line (a write in progress, or a crash) */
   tornTail: boolean;
+  /** journal lines set aside as invalid (their trials count as not done) */
+  invalidLines: number;
   /** the reference time of the numbers (now if active, else the end of the run), ms */
   at: number;
 }
@@ -38,22 +37,20 @@ export interface SweepStatus {
  * failed = plan trials with a final failure journaled since the run started
  * and no success; rate = trials journaled since the run started per second.
  *
- * @throws UsageError if the folder has no plan.json (not an output folder)
+ * Trials are counted over every journal file of the folder (results.jsonl
+ * and the shards), a torn last line tolerated, invalid lines not counted.
+ *
+ * @throws FolderError if the folder does not exist or has no plan.json;
+ *   IoError naming the file if a journal file cannot be read
  */
 export function sweepStatus(dir: string, now = Date.now()): SweepStatus {
-  const outDir = resolve(dir);
-  if (!existsSync(planPath(outDir))) {
-    throw new UsageError(`${dir}: no plan.json here; not an attn-phase output folder (a run writes it when it starts)`);
-  }
-  let plan: { sweep: { name: string }; trials: { id: string; cellKey: string; seed: number }[] };
-  try {
-    plan = JSON.parse(readFileSync(planPath(outDir), 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${join(dir, 'plan.json')}: unreadable (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const lock: LockState = lockState(outDir);
-  const run = readRunInfo(outDir);
-  const journal = readJournal(join(outDir, 'results.jsonl'));
+  const folder = OutputFolder.open(dir);
+  const outDir = folder.dir;
+  const plan = folder.readPlan();
+  if (!plan) throw new FolderError(`${dir}: no plan.json here; not an attn-phase output folder (a run writes it when it starts)`);
+  const lock: LockState = folder.lockState();
+  const run = folder.readRunInfo();
+  const journal = folder.replay();
   const startedAt = run ? Date.parse(run.startedAt) : NaN;
   const since = (iso: string) => Number.isFinite(startedAt) && Date.parse(iso) >= startedAt;
   let done = 0;
@@ -90,7 +87,8 @@ export function sweepStatus(dir: string, now = Date.now()): SweepStatus {
   const { rate, etaMs } = rateAndEta(counts, at);
   return {
     outDir, sweep: plan.sweep.name, active, lock: { held: lock.held, stale: lock.stale, reason: lock.reason }, run, counts, rate,
-    etaMs: active && Number.isFinite(etaMs) ? etaMs : null, failed, tornTail: journal.torn, at,
+    etaMs: active && Number.isFinite(etaMs) ? etaMs : null, failed, tornTail: journal.torn,
+    invalidLines: journal.files.reduce((n, f) => n + f.contents.bad.length, 0), at,
   };
 }
 
@@ -116,7 +114,8 @@ export function formatStatus(s: SweepStatus): string {
     lines.push(`failed trials (${s.failed.length}):`);
     for (const f of s.failed) lines.push(`  ${f.id} cell ${f.cellKey} seed ${f.seed}: ${f.error}`);
   }
-  if (s.tornTail && !s.active) lines.push('warning: results.jsonl ends in a torn line (the next run reports and cuts it)');
+  if (s.tornTail && !s.active) lines.push('warning: a journal file ends in a torn line (the next run reports and cuts it)');
+  if (s.invalidLines) lines.push(`warning: ${s.invalidLines} invalid journal line(s) set aside; their trials count as not done and the next run reruns them`);
   return lines.join('\n');
 }
 

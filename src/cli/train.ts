@@ -10,7 +10,7 @@
  * (no figure); a third exits. Exit code 130 after a stop.
  */
 import { join } from 'node:path';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { type TrialConfig, snrOf } from '../model/config.js';
@@ -22,7 +22,9 @@ import { provenance } from '../provenance.js';
 import { planSweep } from '../sweep/plan.js';
 import { formatDuration, TrialProgress } from '../sweep/progress.js';
 import { validateSweep } from '../sweep/spec.js';
+import { writeFileAtomic } from '../io.js';
 import { checkOutDir, fail } from './errors.js';
+import { onStopSignal } from './signals.js';
 import type { TrainWorkerData, TrainWorkerMessage } from './train-worker.js';
 
 /** Flag name → sweep parameter. Values are parsed as numbers where they look like numbers. */
@@ -48,12 +50,6 @@ function parseValue(v: string): number | string {
   return v.trim() !== '' && Number.isFinite(x) ? x : v;
 }
 
-/** Write a file atomically (temporary file + rename): a stop never leaves half a file. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
 
 /** Outcome of a trial cut short with only the checkpoints received (second signal). */
 function partialOutcome(cfg: TrialConfig, checkpoints: Checkpoint[], engine: TrialOutcome['engine'], startedAt: number): Omit<TrialOutcome, 'final'> & { final: Checkpoint | null } {
@@ -112,8 +108,7 @@ export function registerTrain(program: Command): void {
         process.stderr.write(signals === 1 ? 'stopping at the next checkpoint; what is trained so far will be written (Ctrl-C again to stop now)\n' : 'stopping now\n');
         stopTrial(signals);
       };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const restoreSignals = onStopSignal(onSignal);
       try {
         const base: Record<string, unknown> = {};
         for (const [flag, param] of FLAGS) {
@@ -143,8 +138,8 @@ export function registerTrain(program: Command): void {
         const outcome = finished ?? partialOutcome(cfg, received, trial.engine, t0);
         const stopped = signals > 0 || outcome.stopped === true;
         const csv = toCsv(CHECKPOINT_COLUMNS, outcome.checkpoints.map(checkpointValues));
-        writeAtomic(join(outDir, 'trajectory.csv'), csv);
-        writeAtomic(join(outDir, 'trial.json'), `${JSON.stringify({ id: trial.id, seed: trial.seed, config: cfg, snr: snrOf(cfg), ...outcome, provenance: provenance() }, null, 1)}\n`);
+        writeFileAtomic(join(outDir, 'trajectory.csv'), csv);
+        writeFileAtomic(join(outDir, 'trial.json'), `${JSON.stringify({ id: trial.id, seed: trial.seed, config: cfg, snr: snrOf(cfg), ...outcome, provenance: provenance() }, null, 1)}\n`);
         // the data are written: from here a 2nd signal exits at once
         stopTrial = (level) => {
           if (level >= 2) {
@@ -166,8 +161,7 @@ export function registerTrain(program: Command): void {
           process.stdout.write(`${f.png}\n`);
         }
         if (last) process.stderr.write(`${stopped ? 'last checkpoint' : 'final'} regime ${outcome.regime}, train acc ${last.trainAcc}, test acc ${last.testAcc}, ${formatDuration(outcome.timings.totalMs)}\n`);
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        restoreSignals();
         if (stopped) process.exit(130);
       } catch (e) {
         // name the flag, not the internal sweep field: "train: base.n: …" → "--n: …"

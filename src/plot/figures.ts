@@ -8,9 +8,10 @@
  * sweep file's `plot:` section (plan.sweep.plot), and the caller's overrides
  * (the `plot` command's flags).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { snrOf } from '../model/config.js';
+import { writeFileAtomic } from '../io.js';
 import { atHorizon, summariseCells } from '../outcome/aggregate.js';
 import { estimateBoundary } from '../outcome/boundary.js';
 import { cellsCsv, trialsCsv } from '../outcome/csv.js';
@@ -160,11 +161,9 @@ export interface SweepFigureOptions {
   warnings?: string[];
 }
 
-/** Write text atomically (temp file, then rename). */
+/** Write text atomically (the project's one atomic write, src/io.ts). @throws IoError naming the file */
 export function writeTextAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  writeFileAtomic(file, text);
 }
 
 /** Horizon steps for small multiples: plot.horizons, else 4 steps spread over the run (⅒, ¼, ½, end, on checkpoints). */

@@ -14,12 +14,12 @@
  * a layout variant) so that the whole figure — axes, legends, titles — is as
  * wide (and high) as asked, then fixes the SVG's size to exactly that.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { logger as vegaLogger, parse, View, Warn } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeFileAtomicAsync } from '../io.js';
 import { installTextMetrics } from './fonts.js';
 import { svgPixelSize, svgToPdf } from './pdf.js';
 import type { LayoutVariant, PanelSize, VlSpec } from './specs.js';
@@ -260,17 +260,8 @@ function finish(spec: VlSpec, svg: string, layout: LayoutVariant, panel: PanelSi
 // ---------------------------------------------------------------------------
 // writing
 
-/** Writes `data` to `file` atomically: temp file in the same dir, then rename. */
-async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
+/** Writes `data` to `file` atomically (the project's one atomic write, src/io.ts). */
+const writeAtomic = writeFileAtomicAsync;
 
 /** Options of {@link writeFigure}. */
 export interface WriteFigureOptions extends RenderOptions {

@@ -1,13 +1,16 @@
 /**
- * The journal: `results.jsonl`, an append-only log with one JSON line per
- * finished trial (or failed attempt). Each line is written whole with one
- * write(2) on an O_APPEND descriptor and flushed (fdatasync), so a crash
- * leaves at worst a torn last line, which `readJournal` detects and ignores
- * and `JournalWriter` cuts off (keeping the bytes in `results.jsonl.torn`).
- * The idea is Optuna's journal file storage.
+ * One journal file: an append-only log with one JSON line per finished trial
+ * (or failed attempt). Each line is written whole with one write(2) on an
+ * O_APPEND descriptor and flushed (fdatasync), so a crash leaves at worst a
+ * torn last line, which `readJournal` detects and ignores and `JournalWriter`
+ * cuts off (keeping the bytes in `<file>.torn`). Every line read is checked
+ * against a schema; a line that fails it is set aside (reported by number, not
+ * used), so its trial runs again. The idea is Optuna's journal file storage;
+ * which files make up a folder's journal is src/sweep/folder.ts's business.
  */
 import { appendFileSync, closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import type { TrialConfig } from '../model/config.js';
 import type { TrialOutcome } from '../model/trial.js';
 import type { Provenance } from '../provenance.js';
@@ -53,6 +56,74 @@ export interface FailureRecord {
 
 export type JournalLine = TrialRecord | FailureRecord;
 
+const num = z.number().nullable(); // JSON turns NaN / ±Infinity into null
+const weights = z.object({ relevant: num, confusing: num, weak: num, irrelevant: num }).passthrough();
+/** A checkpoint as the readers use it (src/outcome, src/plot); more fields are kept. */
+const checkpointSchema = z.object({
+  step: z.number().int().min(0),
+  trainLoss: num, trainAcc: num, cleanFit: num, noisyFit: num, testAcc: num, testLoss: num,
+  attnClean: weights.nullable(), attnNoisy: weights.nullable(), pNorm: num,
+  regime: z.string(),
+}).passthrough();
+
+/**
+ * Schema of a `trial` line: what aggregation, tables and figures read of it
+ * (src/outcome, src/plot). Unknown fields pass through (newer versions add some).
+ */
+export const trialRecordSchema = z.object({
+  kind: z.literal('trial'),
+  id: z.string().min(1),
+  sweep: z.string(),
+  cellKey: z.string(),
+  axes: z.record(z.union([z.number(), z.string(), z.null()])),
+  seed: z.number().int(),
+  config: z.object({ steps: z.number(), evalEvery: z.number(), d: z.number(), n: z.number(), T: z.number() }).passthrough(),
+  snr: num,
+  finishedAt: z.string(),
+  attempt: z.number().int().min(1),
+  engine: z.string(),
+  checkpoints: z.array(checkpointSchema).min(1),
+  final: checkpointSchema,
+  regime: z.string(),
+  events: z.object({ tFit: num, tGeneralize: num }).passthrough(),
+  diverged: z.boolean(),
+}).passthrough();
+
+/** Schema of a `failure` line. */
+export const failureRecordSchema = z.object({
+  kind: z.literal('failure'),
+  id: z.string().min(1),
+  sweep: z.string(),
+  cellKey: z.string(),
+  seed: z.number().int(),
+  error: z.string(),
+  attempt: z.number().int().min(1),
+  final: z.boolean().optional(),
+  finishedAt: z.string(),
+}).passthrough();
+
+/**
+ * Check one parsed line.
+ * @returns the line, or a one-line reason it is not a journal line (naming the field)
+ */
+export function checkJournalLine(x: unknown): JournalLine | string {
+  const kind = x && typeof x === 'object' ? (x as { kind?: unknown }).kind : undefined;
+  const schema = kind === 'trial' ? trialRecordSchema : kind === 'failure' ? failureRecordSchema : null;
+  if (!schema) return `kind: expected "trial" or "failure", got ${JSON.stringify(kind) ?? 'nothing'}`;
+  const r = schema.safeParse(x);
+  if (r.success) return x as JournalLine;
+  const issue = r.error.issues[0];
+  return `${issue.path.join('.') || kind}: ${issue.message}`;
+}
+
+/** A complete line that is not a valid journal line: set aside, its trial runs again. */
+export interface BadLine {
+  /** 1-based line number */
+  line: number;
+  /** one line: why (does not parse, or the field that fails the schema) */
+  reason: string;
+}
+
 /** What was read back from a journal. */
 export interface JournalContents {
   /** finished trials by id (first line wins if a trial appears twice) */
@@ -63,8 +134,8 @@ export interface JournalContents {
   torn: boolean;
   /** length in bytes of the torn last line (0 if none) */
   tornBytes: number;
-  /** 1-based numbers of complete lines that did not parse (reported, skipped) */
-  badLines: number[];
+  /** complete lines that do not parse or fail the schema (reported, not used) */
+  bad: BadLine[];
   /** complete lines read (blank lines included) */
   lines: number;
   /** a trial id seen on more than one `trial` line (only the first is used) */
@@ -102,15 +173,15 @@ function forEachLine(fd: number, onLine: (line: Buffer, lineNo: number) => void)
 
 /**
  * Read a journal file. A missing file is an empty journal. Lines that do not
- * parse as a journal line are skipped and listed in `badLines`; an
+ * parse, or fail the schema, are skipped and listed in `bad`; an
  * unterminated last line (a write cut by a crash or power loss) is ignored
  * and flagged `torn`, even if its bytes happen to parse.
  *
- * @param file  path of results.jsonl
- * @throws the fs error if the file exists but cannot be read
+ * @param file  path of a journal file (results.jsonl or a shard)
+ * @throws the fs error if the file exists but cannot be read (e.g. EISDIR)
  */
 export function readJournal(file: string): JournalContents {
-  const out: JournalContents = { trials: new Map(), failures: new Map(), torn: false, tornBytes: 0, badLines: [], lines: 0, duplicates: 0 };
+  const out: JournalContents = { trials: new Map(), failures: new Map(), torn: false, tornBytes: 0, bad: [], lines: 0, duplicates: 0 };
   if (!existsSync(file)) return out;
   const fd = openSync(file, 'r');
   try {
@@ -118,23 +189,24 @@ export function readJournal(file: string): JournalContents {
       out.lines = lineNo;
       const line = bytes.toString('utf8');
       if (!line.trim()) return;
-      let rec: JournalLine;
+      let parsed: unknown;
       try {
-        rec = JSON.parse(line);
+        parsed = JSON.parse(line);
       } catch {
-        out.badLines.push(lineNo);
+        out.bad.push({ line: lineNo, reason: 'not JSON' });
         return;
       }
-      if (!rec || typeof rec !== 'object' || typeof rec.id !== 'string') {
-        out.badLines.push(lineNo);
+      const rec = checkJournalLine(parsed);
+      if (typeof rec === 'string') {
+        out.bad.push({ line: lineNo, reason: rec });
       } else if (rec.kind === 'trial') {
         if (out.trials.has(rec.id)) out.duplicates++;
         else out.trials.set(rec.id, rec);
-      } else if (rec.kind === 'failure') {
+      } else {
         const l = out.failures.get(rec.id) ?? [];
         l.push(rec);
         out.failures.set(rec.id, l);
-      } else out.badLines.push(lineNo);
+      }
     });
     if (tail.length > 0) {
       out.torn = true;

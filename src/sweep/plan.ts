@@ -4,7 +4,7 @@
  * into one pool task (SPEC §6).
  */
 import { createHash } from 'node:crypto';
-import { type TrialConfig, DEFAULT_CONFIG, checkpointSteps, muNormFromSnr } from '../model/config.js';
+import { type TrialConfig, DEFAULT_CONFIG, muNormFromSnr } from '../model/config.js';
 import { chooseEngine, engineCosts } from '../model/cost.js';
 import { sharedKey } from '../model/shared.js';
 import { type ParamValue, type Sweep, SweepSpecError } from './spec.js';
@@ -82,16 +82,64 @@ export function maxTrialGib(): number {
   return Number.isFinite(v) && v > 0 ? v : MAX_TRIAL_GIB;
 }
 
+/** Number of checkpoints of a run: 0, every `evalEvery`, and the last (SPEC §3) — without building the list. */
+export function checkpointCount(steps: number, evalEvery: number): number {
+  return Math.ceil(steps / evalEvery) + 1;
+}
+
+/**
+ * Bytes kept per checkpoint while a trial runs and is journaled: the record
+ * in the worker, its copy to the main thread and its journal line (≈ 3 × 400 B).
+ */
+export const CHECKPOINT_BYTES = 1200;
+
+/** Rough peak memory of one trial by what it is for, each named by the parameter that drives it (bytes). */
+export interface TrialMemory {
+  /** the engine's arrays (W, X or the reduced matrices): d, n and T */
+  model: number;
+  /** the test set: testN (and T, and the projected basis per checkpoint) */
+  testSet: number;
+  /** the checkpoint records and the projected basis: steps / evalEvery */
+  checkpoints: number;
+  total: number;
+}
+
 /**
  * Rough peak memory of one trial in bytes (float64 arrays): explicit engine
- * W (d²) and X (N·d) plus an explicit test set (testN·T·d); reduced engine
- * about eight d×(N+3) matrices (E, Eᵀ, Z, R, Q, X, …) plus C, G, H (N²).
+ * W (d²) and X (N·d); reduced engine about eight d×(N+3) matrices (E, Eᵀ, Z,
+ * R, Q, X, …) plus C, G, H (N²); the test set — explicit testN·T·d, or
+ * projected testN·T coordinates per basis direction (checkpoints + 2; SPEC
+ * §5) — and per checkpoint its records plus a projected basis vector (d).
  */
-export function trialMemoryBytes(cfg: TrialConfig, engine: 'explicit' | 'reduced'): number {
+export function trialMemory(cfg: TrialConfig, engine: 'explicit' | 'reduced', nCk = checkpointCount(cfg.steps, cfg.evalEvery)): TrialMemory {
   const N = cfg.n * cfg.T;
-  const testSet = cfg.test === 'explicit' ? cfg.testN * cfg.T * cfg.d : 0;
-  const words = engine === 'explicit' ? cfg.d * cfg.d * 2 + 3 * N * cfg.d : 8 * cfg.d * (N + 3) + 4 * (N + 1) * (N + 1);
-  return 8 * (words + testSet);
+  const NT = cfg.testN * cfg.T;
+  const model = 8 * (engine === 'explicit' ? cfg.d * cfg.d * 2 + 3 * N * cfg.d : 8 * cfg.d * (N + 3) + 4 * (N + 1) * (N + 1));
+  const testSet = 8 * (cfg.test === 'explicit' ? NT * cfg.d + 5 * NT : NT * (nCk + 2) + 5 * NT);
+  const checkpoints = nCk * CHECKPOINT_BYTES + (cfg.test === 'explicit' ? 0 : 8 * cfg.d * (nCk + 1));
+  return { model, testSet, checkpoints, total: model + testSet + checkpoints };
+}
+
+/** Total of {@link trialMemory} (bytes). */
+export function trialMemoryBytes(cfg: TrialConfig, engine: 'explicit' | 'reduced'): number {
+  return trialMemory(cfg, engine).total;
+}
+
+/** The one-line error of a trial over the memory limit, naming the parameter whose part is largest. */
+function memoryError(cfg: TrialConfig, engine: string, m: TrialMemory, nCk: number): SweepSpecError {
+  const gib = (b: number) => (b / 2 ** 30 >= 10 ? (b / 2 ** 30).toFixed(0) : (b / 2 ** 30).toPrecision(2));
+  const N = cfg.n * cfg.T;
+  const head = `needs about ${gib(m.total)} GiB (${engine} engine); the limit is ${maxTrialGib()} GiB (ATTN_PHASE_MAX_TRIAL_GIB)`;
+  const largest = Math.max(m.model, m.testSet, m.checkpoints);
+  // the projected test set holds testN·T coordinates per checkpoint: blame the larger factor
+  if (m.checkpoints === largest || (m.testSet === largest && cfg.test !== 'explicit' && nCk > cfg.testN * cfg.T)) {
+    return new SweepSpecError(`steps: a trial with steps = ${cfg.steps} and evalEvery = ${cfg.evalEvery} keeps ${nCk.toLocaleString('en')} checkpoints and ${head} — lower steps or raise evalEvery`);
+  }
+  if (m.testSet === largest) {
+    return new SweepSpecError(`testN: a trial with testN = ${cfg.testN} test sequences of T = ${cfg.T} tokens (${nCk.toLocaleString('en')} checkpoints) ${head} — lower testN`);
+  }
+  const field = cfg.d >= N ? 'd' : cfg.n >= cfg.T ? 'n' : 'T';
+  return new SweepSpecError(`${field}: a trial with d = ${cfg.d}, n = ${cfg.n}, T = ${cfg.T} ${head} — lower ${field === 'd' ? 'd or n' : field}`);
 }
 
 /** Expand a sweep into cells and trials (axes in file order; first axis varies slowest). */
@@ -115,12 +163,10 @@ export function planSweep(sweep: Sweep): Plan {
     }
     const key = JSON.stringify(sweep.axes.map((a) => axesVals[a.name]));
     cells.push({ key, axes: axesVals });
-    const nCk = checkpointSteps(config.steps, config.evalEvery).length;
+    const nCk = checkpointCount(config.steps, config.evalEvery); // a count: no per-checkpoint array before a trial starts
     const engine = chooseEngine(config, nCk);
-    const gib = trialMemoryBytes(config, engine) / 2 ** 30;
-    if (gib > maxTrialGib()) {
-      throw new SweepSpecError(`d: a trial with d = ${config.d}, n = ${config.n}, T = ${config.T} needs about ${gib.toFixed(0)} GiB (${engine} engine); the limit is ${maxTrialGib()} GiB (ATTN_PHASE_MAX_TRIAL_GIB) — lower d or n`);
-    }
+    const memory = trialMemory(config, engine, nCk);
+    if (memory.total / 2 ** 30 > maxTrialGib()) throw memoryError(config, engine, memory, nCk);
     const cost = engineCosts(config, nCk)[engine];
     for (const seed of sweep.seeds) {
       const id = trialId(config, seed);

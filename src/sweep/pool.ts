@@ -82,6 +82,16 @@ export function runGroups(groups: TrialGroup[], opts: PoolOptions): PoolHandle {
     idleTimeout: 1000,
     resourceLimits: opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : undefined,
   });
+  // piscina reports some faults as an 'error' event (e.g. a worker's reply arriving after the pool was
+  // destroyed because a callback threw: "Unexpected message from Worker"); unheard, that event would be
+  // an uncaught exception. After a stop or a callback error it is noise; otherwise it ends the pool.
+  pool.on('error', (e: unknown) => {
+    if (dropped || settled) return;
+    stopping = dropped = true;
+    Atomics.store(stopFlag, 0, 1);
+    finish(e instanceof Error ? e : new Error(String(e)));
+    void closePool();
+  });
   const stopFlag = new Int32Array(new SharedArrayBuffer(4));
   const queue: PlannedTrial[][] = groups.map((g) => g.trials);
   /** failed attempts in this run */
@@ -163,7 +173,7 @@ export function runGroups(groups: TrialGroup[], opts: PoolOptions): PoolHandle {
         () => null,
         (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
       )
-      .then((err) => {
+      .then((err) => guard(() => {
         // messages the worker posted before the task settled may still be queued on the port
         for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) onMessage(m.message as WorkerMessage);
         port1.close();
@@ -187,7 +197,7 @@ export function runGroups(groups: TrialGroup[], opts: PoolOptions): PoolHandle {
         // after a graceful stop, unstarted trials are simply not run
         launch();
         finishIfIdle();
-      });
+      }));
   };
 
   const launch = () => {

@@ -27,8 +27,21 @@ export const MAX_RANGE_POINTS = 10_000;
 export const MAX_SEEDS = 100_000;
 export const MAX_TRIALS = 1_000_000;
 
-const int = (min: number) => z.number().int().min(min);
+/**
+ * Upper bounds of the numeric parameters: far above any real sweep (memory
+ * and time are checked per trial at planning, src/sweep/plan.ts), they stop
+ * typos like `steps: 1e308` before anything runs, and keep derived values
+ * (muNorm = snr·sigma·√d, squared norms) finite.
+ */
+export const PARAM_MAX = {
+  d: 10_000_000, T: 10_000, n: 1_000_000, steps: 1_000_000_000, evalEvery: 1_000_000_000, testN: 10_000_000,
+  muNorm: 1e12, snr: 1e6, sigma: 1e6, alpha: 1e200, sigmaW: 1e6, sigmaP: 1e6,
+} as const;
+
+const upTo = (max: number) => ({ message: `must be at most ${max.toLocaleString('en')}` });
+const int = (min: number, max: number) => z.number().int().min(min).max(max, upTo(max));
 const positive = z.number().gt(0).finite();
+const positiveUpTo = (max: number) => positive.max(max, upTo(max));
 
 /**
  * Validators of every sweep parameter (SPEC §2 names): the one list of
@@ -36,26 +49,26 @@ const positive = z.number().gt(0).finite();
  * is derived from it; defaults live in DEFAULT_CONFIG there.
  */
 export const PARAM_SCHEMAS = {
-  d: int(2),
-  T: int(3),
-  n: int(2),
+  d: int(2, PARAM_MAX.d),
+  T: int(3, PARAM_MAX.T),
+  n: int(2, PARAM_MAX.n),
   eta: z.number().min(0).lt(0.5),
   rho: z.number().gt(0).lt(1),
-  muNorm: positive,
-  snr: positive,
-  sigma: positive,
-  alpha: positive,
-  steps: int(1),
-  evalEvery: int(1),
-  testN: int(2),
+  muNorm: positiveUpTo(PARAM_MAX.muNorm),
+  snr: positiveUpTo(PARAM_MAX.snr),
+  sigma: positiveUpTo(PARAM_MAX.sigma),
+  alpha: positiveUpTo(PARAM_MAX.alpha),
+  steps: int(1, PARAM_MAX.steps),
+  evalEvery: int(1, PARAM_MAX.evalEvery),
+  testN: int(2, PARAM_MAX.testN),
   labels: z.enum(['balanced', 'iid']),
   noise: z.enum(['exact', 'bernoulli']),
   init: z
     .object({
       W: z.enum(['uniform', 'gaussian']).optional(),
-      sigmaW: positive.optional(),
+      sigmaW: positiveUpTo(PARAM_MAX.sigmaW).optional(),
       p: z.enum(['zero', 'gaussian']).optional(),
-      sigmaP: positive.optional(),
+      sigmaP: positiveUpTo(PARAM_MAX.sigmaP).optional(),
     })
     .strict(),
   nuScale: z.number().finite().refine((x) => x !== 0, 'must be non-zero'),

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FailureRecord, readJournal } from '../../src/sweep/journal.js';
 import { type Plan, planSweep } from '../../src/sweep/plan.js';
-import { LockedError, runSweep } from '../../src/sweep/run.js';
+import { renderSweepFigures } from '../../src/plot/figures.js';
+import { LockedError } from '../../src/sweep/folder.js';
+import { type RenderFn, runSweep } from '../../src/sweep/run.js';
 import { validateSweep } from '../../src/sweep/spec.js';
 import { diagramCounts, requireBuild, runCli, tempDir } from './helpers.js';
 
@@ -36,7 +38,9 @@ function withFault(index: number, fault: Record<string, unknown>): { plan: Plan;
   return { plan, id: t.id };
 }
 
-const quiet = { workers: 2, progress: false, render: false, log: () => {} };
+const quiet = { workers: 2, progress: false, log: () => {} };
+/** The figures of the CLI (the runner itself draws nothing). */
+const draw: RenderFn = ({ folder, plan, cells, records, final }) => renderSweepFigures(folder.dir, plan, cells, records, { final });
 const failuresOf = (out: string, id: string): FailureRecord[] => readJournal(join(out, 'results.jsonl')).failures.get(id) ?? [];
 /** Outcome of a trial record without config and volatile fields. */
 const outcome = (r: object) => {
@@ -59,7 +63,7 @@ describe('faults', () => {
   it('a trial that always throws is recorded with its error, retried --retries times, and listed; the rest finishes and renders', async () => {
     const { plan, id } = withFault(4, { testFault: 'throw' });
     const out = join(tmp.dir, 'throw');
-    const s = await runSweep(plan, { ...quiet, render: true, outDir: out, retries: 2 });
+    const s = await runSweep(plan, { ...quiet, render: draw, outDir: out, retries: 2 });
     const f = failuresOf(out, id);
     expect(f.map((x) => [x.attempt, x.final, x.error])).toEqual([
       [1, false, 'Error: injected fault'],

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'cli', 'bin.js');
 
 /** Fail early with a clear message when the project was not built. */
 export function requireBuild(): void {
@@ -142,4 +142,24 @@ export function diagramCounts(outDir: string): Map<string, number> {
 /** Modification time of a file in ms (NaN if missing). */
 export function mtimeMs(file: string): number {
   return existsSync(file) ? statSync(file).mtimeMs : NaN;
+}
+
+/** A checkpoint that passes the journal schema (numbers are arbitrary: storage tests do not look at them). */
+export function sampleCheckpoint(step: number): Record<string, unknown> {
+  const w = { relevant: 0.5, confusing: 0.2, weak: 0.3, irrelevant: null };
+  return {
+    step, trainLoss: 0.5, trainAcc: 1, cleanFit: 1, noisyFit: null, testAcc: 0.9, testLoss: 0.3,
+    attnClean: w, attnNoisy: null, pNorm: 1.5, regime: 'benign-overfitting',
+  };
+}
+
+/** A `trial` journal line that passes the schema, with `extra` fields merged in. */
+export function sampleTrial(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const cks = [sampleCheckpoint(0), sampleCheckpoint(10)];
+  return {
+    kind: 'trial', id, sweep: 's', cellKey: '[1]', axes: { snr: 1 }, seed: 0,
+    config: { d: 8, n: 4, T: 3, steps: 10, evalEvery: 10 }, snr: 1, finishedAt: '2025-01-01T00:00:00.000Z', attempt: 1,
+    engine: 'reduced', checkpoints: cks, final: cks[1], regime: 'benign-overfitting', events: { firstStep: {}, tFit: 0, tGeneralize: 0 },
+    diverged: false, timings: { sharedMs: 0, trainMs: 0, totalMs: 0 }, ...extra,
+  };
 }

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FailureRecord, type JournalLine, JournalWriter, readJournal } from '../../src/sweep/journal.js';
 import { progressLine } from '../../src/sweep/progress.js';
-import { LockedError, acquireLock, lockPath, lockState, runInfoPath } from '../../src/sweep/run.js';
-import { tempDir } from './helpers.js';
+import { LockedError, OutputFolder } from '../../src/sweep/folder.js';
+import { sampleTrial, tempDir } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let n = 0;
@@ -21,8 +21,8 @@ beforeAll(() => {
 });
 afterAll(() => tmp?.cleanup());
 
-/** A minimal journal line (the journal does not look inside records beyond kind and id). */
-const trial = (id: string, extra: Record<string, unknown> = {}) => ({ kind: 'trial', id, seed: 0, ...extra }) as unknown as JournalLine;
+/** A journal line that passes the schema. */
+const trial = (id: string, extra: Record<string, unknown> = {}) => sampleTrial(id, extra) as unknown as JournalLine;
 const failure = (id: string, attempt: number): FailureRecord => ({
   kind: 'failure', id, sweep: 's', cellKey: '[1]', seed: 0, error: 'Error: x', attempt, final: false, finishedAt: '2025-01-01T00:00:00.000Z',
 });
@@ -40,7 +40,7 @@ describe('journal', () => {
     const j = readJournal(f);
     expect([...j.trials.keys()]).toEqual(['a', 'b']);
     expect(j.failures.get('b')!.map((x) => x.attempt)).toEqual([1]);
-    expect(j).toMatchObject({ torn: false, badLines: [], lines: 3, duplicates: 0 });
+    expect(j).toMatchObject({ torn: false, bad: [], lines: 3, duplicates: 0 });
   });
 
   it('detects a torn last line, ignores it (even if it parses), and the writer cuts it into .torn', () => {
@@ -61,7 +61,7 @@ describe('journal', () => {
       w2.close();
       expect(readFileSync(`${f}.torn`, 'utf8')).toBe(`${tail}\n`);
       const k = readJournal(f);
-      expect(k).toMatchObject({ torn: false, badLines: [], lines: 3 });
+      expect(k).toMatchObject({ torn: false, bad: [], lines: 3 });
       expect([...k.trials.keys()]).toEqual(['a', 'b', 'c']);
     }
   });
@@ -74,12 +74,23 @@ describe('journal', () => {
     expect(statSync(f).size).toBe(0);
   });
 
-  it('reports unreadable complete lines by number, keeps the first of duplicate trials', () => {
+  it('reports unreadable and schema-failing complete lines by number and field, keeps the first of duplicate trials', () => {
     const f = fresh();
     mkdirSync(join(f, '..'), { recursive: true });
-    writeFileSync(f, [JSON.stringify(trial('a', { v: 1 })), 'garbage{', '', JSON.stringify({ kind: 'other', id: 'z' }), JSON.stringify(trial('a', { v: 2 })), '\0\0\0'].join('\n') + '\n');
+    const incomplete = JSON.stringify({ kind: 'trial', id: 'b' }); // issue #14 item 5: no outcome at all
+    const { final: _f, ...noFinal } = sampleTrial('c');
+    writeFileSync(f, [
+      JSON.stringify(trial('a', { v: 1 })), 'garbage{', '', JSON.stringify({ kind: 'other', id: 'z' }), JSON.stringify(trial('a', { v: 2 })), '\0\0\0',
+      incomplete, JSON.stringify(noFinal), JSON.stringify(trial('d', { checkpoints: [{ step: 0 }] })),
+    ].join('\n') + '\n');
     const j = readJournal(f);
-    expect(j.badLines).toEqual([2, 4, 6]);
+    expect(j.bad.map((b) => b.line)).toEqual([2, 4, 6, 7, 8, 9]);
+    expect(j.bad[0].reason).toBe('not JSON');
+    expect(j.bad[1].reason).toMatch(/^kind: expected "trial" or "failure", got "other"/);
+    expect(j.bad[3].reason).toMatch(/^sweep: Required/);
+    expect(j.bad[4].reason).toMatch(/^final: Required/);
+    expect(j.bad[5].reason).toMatch(/^checkpoints\.0\.trainLoss: Required/);
+    expect([...j.trials.keys()]).toEqual(['a']);
     expect(j.duplicates).toBe(1);
     expect((j.trials.get('a') as unknown as { v: number }).v).toBe(1);
     expect(j.torn).toBe(false);
@@ -108,37 +119,48 @@ describe('journal', () => {
 
 describe('lock', () => {
   it('a second acquire of a held folder is refused; after release it is free', async () => {
-    const dir = join(tmp.dir, 'lock-a');
-    const release = await acquireLock(dir);
-    expect(lockState(dir)).toMatchObject({ held: true, stale: false, owner: { pid: process.pid, hostname: hostname() } });
-    await expect(acquireLock(dir)).rejects.toBeInstanceOf(LockedError);
-    await expect(acquireLock(dir)).rejects.toThrow(/another attn-phase run is writing here \(pid \d+ on /);
-    await release();
-    expect(existsSync(lockPath(dir))).toBe(false);
-    expect(lockState(dir)).toMatchObject({ held: false, stale: false });
-    await (await acquireLock(dir))();
+    const folder = new OutputFolder(join(tmp.dir, 'lock-a'));
+    const lock = await folder.lock();
+    expect(folder.lockState()).toMatchObject({ held: true, stale: false, owner: { pid: process.pid, hostname: hostname() } });
+    await expect(folder.lock()).rejects.toBeInstanceOf(LockedError);
+    await expect(folder.lock()).rejects.toThrow(/another attn-phase run is writing here \(pid \d+ on /);
+    await lock.release();
+    expect(existsSync(folder.lockFile)).toBe(false);
+    expect(folder.lockState()).toMatchObject({ held: false, stale: false });
+    await (await folder.lock()).release();
   });
 
   it('a lock left by a dead process on this host is taken over at once', async () => {
-    const dir = join(tmp.dir, 'lock-dead');
-    mkdirSync(lockPath(dir), { recursive: true });
+    const folder = new OutputFolder(join(tmp.dir, 'lock-dead'));
+    mkdirSync(folder.lockFile, { recursive: true });
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    const info = { pid: Number(dead), hostname: hostname(), lockIno: statSync(lockPath(dir)).ino, startedAt: new Date().toISOString() };
-    writeFileSync(runInfoPath(dir), JSON.stringify(info));
-    expect(lockState(dir)).toMatchObject({ held: false, stale: true });
-    const release = await acquireLock(dir);
-    expect(JSON.parse(readFileSync(runInfoPath(dir), 'utf8')).pid).toBe(process.pid);
-    await release();
+    const info = { pid: Number(dead), hostname: hostname(), lockIno: statSync(folder.lockFile).ino, startedAt: new Date().toISOString() };
+    writeFileSync(folder.runInfoFile, JSON.stringify(info));
+    expect(folder.lockState()).toMatchObject({ held: false, stale: true });
+    const lock = await folder.lock();
+    expect(JSON.parse(readFileSync(folder.runInfoFile, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
   });
 
-  it('a lock of unknown owner is respected while fresh and taken over once not refreshed for 30 s', async () => {
-    const dir = join(tmp.dir, 'lock-old');
-    mkdirSync(lockPath(dir), { recursive: true });
-    await expect(acquireLock(dir)).rejects.toThrow(/holder unknown/);
+  it('a lock not refreshed for 30 s is stale whoever holds it (another host)', async () => {
+    const folder = new OutputFolder(join(tmp.dir, 'lock-old'));
+    mkdirSync(folder.lockFile, { recursive: true });
+    const info = { pid: 1, hostname: 'elsewhere', lockIno: statSync(folder.lockFile).ino, startedAt: new Date().toISOString() };
+    writeFileSync(folder.runInfoFile, JSON.stringify(info));
+    await expect(folder.lock()).rejects.toThrow(/pid 1 on elsewhere/);
     const old = (Date.now() - 31_000) / 1000;
-    utimesSync(lockPath(dir), old, old);
-    expect(lockState(dir)).toMatchObject({ held: false, stale: true });
-    await (await acquireLock(dir))();
+    utimesSync(folder.lockFile, old, old);
+    expect(folder.lockState()).toMatchObject({ held: false, stale: true });
+    await (await folder.lock()).release();
+  });
+
+  it('a lock whose holder never recorded itself (a run killed while starting, #14 item 1) is taken over after the grace', async () => {
+    const folder = new OutputFolder(join(tmp.dir, 'lock-ownerless'));
+    mkdirSync(folder.lockFile, { recursive: true });
+    expect(folder.lockState()).toMatchObject({ held: true, owner: null }); // fresh, owner unknown
+    const lock = await folder.lock();
+    expect(JSON.parse(readFileSync(folder.runInfoFile, 'utf8'))).toMatchObject({ pid: process.pid, lockIno: lock.ino });
+    await lock.release();
   });
 });
 

@@ -1,0 +1,82 @@
+/**
+ * #14 item 4: absurd values are refused at validation or planning, naming the
+ * field — before anything is written and without building per-checkpoint
+ * arrays — and the memory estimate counts the test set and the checkpoints.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, checkpointSteps } from '../../src/model/config.js';
+import { CHECKPOINT_BYTES, checkpointCount, planSweep, trialMemory } from '../../src/sweep/plan.js';
+import { SweepSpecError, validateSweep } from '../../src/sweep/spec.js';
+import { requireBuild, runCli, tempDir, writeSweep } from './helpers.js';
+
+function refused(doc: object, pattern: RegExp): void {
+  let err: unknown;
+  try {
+    planSweep(validateSweep({ name: 'x', ...doc }, 's.yaml'));
+  } catch (e) {
+    err = e;
+  }
+  expect(err, JSON.stringify(doc)).toBeInstanceOf(SweepSpecError);
+  expect((err as Error).message).not.toContain('\n');
+  expect((err as Error).message).toMatch(pattern);
+}
+
+describe('upper bounds name the field', () => {
+  it('the values of the issue: steps, testN, T, sigma, alpha, evalEvery at 1e308', () => {
+    refused({ base: { steps: 1e308 } }, /^s\.yaml: base\.steps: must be at most 1,000,000,000/);
+    refused({ base: { testN: 1e308 } }, /^s\.yaml: base\.testN: must be at most/);
+    refused({ base: { T: 1e308 } }, /^s\.yaml: base\.T: must be at most/);
+    refused({ base: { sigma: 1e308 } }, /^s\.yaml: base\.sigma: must be at most/);
+    refused({ base: { alpha: 1e308 } }, /^s\.yaml: base\.alpha: must be at most/);
+    refused({ base: { evalEvery: 1e308 } }, /^s\.yaml: base\.evalEvery: must be at most/);
+    refused({ grid: { snr: [1, 1e300] } }, /^s\.yaml: grid\.snr\[1\]: must be at most/);
+    refused({ base: { init: { W: 'gaussian', sigmaW: 1e300 } } }, /^s\.yaml: base\.init\.sigmaW: must be at most/);
+  });
+
+  it('within the bounds, the memory estimate names what is too large: checkpoints → steps, test set → testN, model → d', () => {
+    // 1e9 steps, a checkpoint every step: 1e9 × 1200 B of records alone ≈ 1 100 GiB (a list of them would not even fit in V8)
+    refused({ base: { d: 8, n: 4, T: 3, steps: 1e9, evalEvery: 1 } }, /^steps: a trial with steps = 1000000000 and evalEvery = 1 keeps 1,000,000,001 checkpoints and needs about \d+ GiB .* — lower steps or raise evalEvery/);
+    // 1e7 test sequences × 8 tokens × (101 + 2 coordinates + 5 work arrays) × 8 B ≈ 64 GiB
+    refused({ base: { testN: 1e7 } }, /^testN: a trial with testN = 10000000 test sequences of T = 8 tokens \(101 checkpoints\) needs about 64 GiB/);
+    refused({ base: { d: 1e7 } }, /^d: .*GiB.* — lower d or n/);
+  });
+
+  it('checkpointCount equals the length of the checkpoint list (SPEC §3) without building it', () => {
+    for (const [steps, every] of [[1, 1], [10, 10], [11, 10], [1000, 10], [999, 7], [5, 100]]) {
+      expect(checkpointCount(steps, every), `${steps}/${every}`).toBe(checkpointSteps(steps, every).length);
+    }
+  });
+
+  it('the estimate is the sum of its parts, in closed form for the default config (projected test set, reduced engine)', () => {
+    const c = DEFAULT_CONFIG; // d 2000, n 20, T 8, 1000 steps every 10 → 101 checkpoints, testN 1000
+    const m = trialMemory(c, 'reduced');
+    const N = 160;
+    expect(m.model).toBe(8 * (8 * 2000 * (N + 3) + 4 * (N + 1) ** 2));
+    expect(m.testSet).toBe(8 * (8000 * 103 + 5 * 8000));
+    expect(m.checkpoints).toBe(101 * CHECKPOINT_BYTES + 8 * 2000 * 102);
+    expect(m.total).toBe(m.model + m.testSet + m.checkpoints);
+  });
+});
+
+describe('attn-phase run with an absurd value', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    requireBuild();
+    tmp = tempDir();
+  });
+  afterAll(() => tmp?.cleanup());
+
+  it('testN: 1e308 exits 2 naming base.testN, nothing written', async () => {
+    const file = writeSweep(tmp.dir, 'absurd', 40);
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('testN: 50', 'testN: 1e308'));
+    const out = join(tmp.dir, 'absurd-out');
+    const r = await runCli(['run', file, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/base\.testN: must be at most/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
