@@ -59,8 +59,14 @@ export function engineCosts(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps'>, c
   };
 }
 
-/** The engine to use: the forced one, or the one with the smaller estimated time. */
-export function chooseEngine(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'engine'>, checkpoints: number): 'explicit' | 'reduced' {
+/** Name of a training engine (SPEC §4, §8). */
+export type EngineName = 'explicit' | 'reduced';
+
+/**
+ * The engine to use: the forced one, or the one with the smaller estimated
+ * time among the exact engines (explicit, reduced).
+ */
+export function chooseEngine(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'engine'>, checkpoints: number): EngineName {
   if (cfg.engine !== 'auto') return cfg.engine;
   const c = engineCosts(cfg, checkpoints);
   return c.reduced <= c.explicit ? 'reduced' : 'explicit';
