@@ -6,10 +6,13 @@
  * apply one update — so every engine detects divergence the same way
  * (SPEC §3: "a run whose loss or weights become non-finite is `diverged`"):
  *
- *  - every step: the loss, every logit and the engine's coordinates
- *    (p, or c of the reduced engines) must be finite;
- *  - every checkpoint: also ‖p‖, u = Wᵀp and the test outputs (test loss and
+ *  - every step: the loss, every logit, the engine's coordinates (p, or c of
+ *    the reduced engines) and ‖p‖ (O(d) or O(N) — cheap beside a step) must
+ *    be finite;
+ *  - every checkpoint: also u = Wᵀp and the test outputs (test loss and
  *    accuracy) must be finite.
+ * (A run frozen by a saturated softmax with ‖p‖ beyond the float range —
+ * α = 1e200 — is `diverged` in every engine: its ‖p‖ cannot be recorded.)
  * The first step at which one is not is reported as `divergedAt`; the state of
  * that step is not observed.
  */
@@ -64,11 +67,10 @@ export function drive(st: Stepper, run: EngineRun): EngineReport {
   for (let step = 0; step <= steps; step++) {
     st.logits();
     const loss = forwardBackward(s, v, y, n, T, a, f, e);
-    if (!Number.isFinite(loss) || !allFinite(s) || !st.finite()) return { divergedAt: step, stepsDone: step };
+    const pNorm = st.pNorm();
+    if (!Number.isFinite(loss) || !allFinite(s) || !st.finite() || !Number.isFinite(pNorm)) return { divergedAt: step, stepsDone: step };
     if (ci < checkpoints.length && checkpoints[ci] === step) {
       ci++;
-      const pNorm = st.pNorm();
-      if (!Number.isFinite(pNorm)) return { divergedAt: step, stepsDone: step };
       let test;
       if (run.test) {
         const u = st.u();

@@ -25,7 +25,7 @@ export function trainExplicit(problem: Problem, run: EngineRun): EngineReport {
 export function explicitStepper(ar: VecArena, problem: Problem, alpha: number): Stepper {
   const { d, n, T, y } = problem;
   const N = n * T;
-  const [W, X, nu, p, v, u, s, e, g, Wg, ap] = ar.alloc([d * d, N * d, d, d, N, d, N, N, d, d, d]);
+  const [W, X, nu, p, v, u, s, e, g, Wg, ag] = ar.alloc([d * d, N * d, d, d, N, d, N, N, d, d, d]);
   W.set(problem.W0.subarray(0, d * d));
   X.set(problem.X.subarray(0, N * d));
   nu.set(problem.nu.subarray(0, d));
@@ -45,11 +45,14 @@ export function explicitStepper(ar: VecArena, problem: Problem, alpha: number): 
     },
     u: () => u,
     update() {
-      // g = Xᵀ e ; Wg = W g (old W) ; W += (−α p) gᵀ ; p -= α Wg
+      // g = Xᵀ e ; Wg = W g (old W) ; W += p (−α g)ᵀ ; p -= α Wg
+      // (−α·g, not −α·p: a vanishing gradient then leaves W exactly as it is
+      // even when α·p overflows — the reduced engine keeps α out of its
+      // coordinates, and the engines must agree on when a run diverges)
       ar.matTVec(X, N, d, e, g);
       ar.matVec(W, d, d, g, Wg);
-      for (let i = 0; i < d; i++) ap[i] = -alpha * p[i];
-      ar.ger(W, d, d, ap, g);
+      for (let i = 0; i < d; i++) ag[i] = -alpha * g[i];
+      ar.ger(W, d, d, p, ag);
       for (let i = 0; i < d; i++) p[i] -= alpha * Wg[i];
     },
   };
