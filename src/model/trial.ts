@@ -13,6 +13,7 @@ import type { EngineReport, EngineRun } from './forward.js';
 import { trainReduced } from './reduced.js';
 import { type SharedDraws, computeSharedDraws, reducedFromShared, sharedKey } from './shared.js';
 import { type TestSet, makeTestSet } from './testset.js';
+import { wishartHead, wishartSystem } from './wishart.js';
 
 /** Result of one trial, as stored in the journal (besides its id/cell/config). */
 export interface TrialOutcome {
@@ -103,6 +104,14 @@ const ENGINES: Record<EngineName, Prepare> = {
       noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu: headVector(d, cfg.muNorm, cfg.nuScale),
     };
     return { train: (run) => trainExplicit(problem, run), testSet: denseTestSet(cfg, seed, maxDirections), sharedMs: 0 };
+  },
+  wishart(cfg, seed, labels, _cache, maxDirections) {
+    const sys = wishartSystem(cfg, seed, labels);
+    const testSet = makeTestSet(cfg.test, {
+      testN: cfg.testN, T: cfg.T, d: sys.d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
+      nu: wishartHead(cfg), seed, maxDirections,
+    });
+    return { train: (run) => trainReduced(sys, run), testSet, sharedMs: 0 };
   },
   reduced(cfg, seed, labels, cache, maxDirections) {
     const { draws, fresh } = cache.sharedDraws(cfg, seed);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type TrialConfig, DEFAULT_CONFIG, checkpointSteps, muNormFromSnr } from '../model/config.js';
-import { chooseEngine, engineCosts } from '../model/cost.js';
+import { type EngineName, chooseEngine, engineConfigError, engineCosts, engineDimension } from '../model/cost.js';
 import { sharedKey } from '../model/shared.js';
 import { type ParamValue, type Sweep, SweepSpecError } from './spec.js';
 
@@ -24,7 +24,7 @@ export interface PlannedTrial {
   seed: number;
   config: TrialConfig;
   /** engine the cost model picks (recorded with the trial) */
-  engine: 'explicit' | 'reduced';
+  engine: EngineName;
   /** estimated multiply-adds of the chosen engine */
   cost: number;
 }
@@ -87,10 +87,11 @@ export function maxTrialGib(): number {
  * W (d²) and X (N·d) plus an explicit test set (testN·T·d); reduced engine
  * about eight d×(N+3) matrices (E, Eᵀ, Z, R, Q, X, …) plus C, G, H (N²).
  */
-export function trialMemoryBytes(cfg: TrialConfig, engine: 'explicit' | 'reduced'): number {
+export function trialMemoryBytes(cfg: TrialConfig, engine: EngineName): number {
   const N = cfg.n * cfg.T;
-  const testSet = cfg.test === 'explicit' ? cfg.testN * cfg.T * cfg.d : 0;
-  const words = engine === 'explicit' ? cfg.d * cfg.d * 2 + 3 * N * cfg.d : 8 * cfg.d * (N + 3) + 4 * (N + 1) * (N + 1);
+  const d = engineDimension(cfg, engine); // 2(N+2) for wishart: nothing of size d
+  const testSet = cfg.test === 'explicit' ? cfg.testN * cfg.T * d : 0;
+  const words = engine === 'explicit' ? d * d * 2 + 3 * N * d : 8 * d * (N + 3) + 4 * (N + 1) * (N + 1);
   return 8 * (words + testSet);
 }
 
@@ -117,6 +118,8 @@ export function planSweep(sweep: Sweep): Plan {
     cells.push({ key, axes: axesVals });
     const nCk = checkpointSteps(config.steps, config.evalEvery).length;
     const engine = chooseEngine(config, nCk);
+    const unsupported = engineConfigError(config, engine);
+    if (unsupported) throw new SweepSpecError(unsupported);
     const gib = trialMemoryBytes(config, engine) / 2 ** 30;
     if (gib > maxTrialGib()) {
       throw new SweepSpecError(`d: a trial with d = ${config.d}, n = ${config.n}, T = ${config.T} needs about ${gib.toFixed(0)} GiB (${engine} engine); the limit is ${maxTrialGib()} GiB (ATTN_PHASE_MAX_TRIAL_GIB) — lower d or n`);
