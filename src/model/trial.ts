@@ -161,7 +161,12 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     },
   };
   const tTrain = performance.now();
-  const report = prepared.train(run);
+  let report: EngineReport;
+  try {
+    report = prepared.train(run);
+  } finally {
+    prepared.testSet.dispose?.();
+  }
   const diverged = report.divergedAt !== null;
   if (diverged) checkpoints.push(divergedCheckpoint(report.divergedAt as number));
   const final = checkpoints[checkpoints.length - 1];

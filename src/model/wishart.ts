@@ -29,14 +29,15 @@
  *     independent of everything else, and m, ν live on e₁, e₂ — so the test
  *     sets of SPEC §5 (projected, or explicit) run unchanged in 2k dimensions.
  *
- * Cost O(k²N) once plus the reduced engine's O(N²) per step, whatever d is.
+ * Cost O(k²N) once (dense kernels of the kernel table) plus the reduced
+ * engine's O(N²) per step, whatever d is.
  * Needs d ≥ 2k (positive χ² degrees of freedom for R₂). Every draw depends on
  * the seed and the shapes (d, n, T) only (SPEC §6): streams `bartlett-tokens`
  * (E_a, R_b), `bartlett-W0` (R₁), `bartlett-W0-rest` (R₂).
  */
 import { type TrialConfig, sigmaW } from './config.js';
 import { headCoefficients, signalCoefficients } from './data.js';
-import { gramColumns } from './dense.js';
+import { accumTransposeTimes, blockTimes, gramColumns } from './dense.js';
 import type { ReducedSystem } from './reduced.js';
 import { type Rng, stream } from './rng.js';
 
@@ -143,7 +144,8 @@ export function wishartSystem(
   for (let i = 0; i < N; i++) for (let j = i; j < N; j++) A[(2 + i) * N + j] = sigma * Rb[i * N + j];
   // 2. R₁ (d rows), Y = R₁A, H = σ_w²YᵀY, G = AᵀA
   const R1 = bartlettFactor(stream(seed, 'bartlett-W0'), d, k);
-  const Y = upperTimes(R1, k, A, N);
+  const Y = new Float64Array(k * N);
+  blockTimes(R1, k, k, A, N, Y);
   const G = new Float64Array(N * N);
   gramColumns(A, k, N, G);
   const YtY = new Float64Array(N * N);
@@ -151,8 +153,10 @@ export function wishartSystem(
   const H = new Float64Array(M * M);
   for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) H[(i + 1) * M + j + 1] = sw2 * YtY[i * N + j];
   // 3. Q (2k × M): top M₁A = σ_w²R₁ᵀY, bottom σ_w²R₂Y (R₂ for d − k rows); tokens [Aᵀ | 0]
-  const top = upperTransposeTimes(R1, k, Y, N);
-  const bottom = upperTimes(bartlettFactor(stream(seed, 'bartlett-W0-rest'), d - k, k), k, Y, N);
+  const top = new Float64Array(k * N);
+  accumTransposeTimes(R1, k, k, Y, N, top);
+  const bottom = new Float64Array(k * N);
+  blockTimes(bartlettFactor(stream(seed, 'bartlett-W0-rest'), d - k, k), k, k, Y, N, bottom);
   const Q = new Float64Array(D * M);
   for (let r = 0; r < k; r++) {
     for (let j = 0; j < N; j++) {
@@ -166,34 +170,6 @@ export function wishartSystem(
   const v = new Float64Array(N);
   for (let j = 0; j < N; j++) v[j] = A[j] * nu0 + A[N + j] * nu1;
   return { d: D, n, T, y: labels.y, v, G, H, Q, X };
-}
-
-/** R·B for an upper-triangular k×k R and a k×c B (row-major); O(k²c/2). */
-function upperTimes(R: Float64Array, k: number, B: Float64Array, c: number): Float64Array {
-  const out = new Float64Array(k * c);
-  for (let i = 0; i < k; i++) {
-    const o = i * c;
-    for (let p = i; p < k; p++) {
-      const r = R[i * k + p];
-      const b = p * c;
-      for (let j = 0; j < c; j++) out[o + j] += r * B[b + j];
-    }
-  }
-  return out;
-}
-
-/** Rᵀ·B for an upper-triangular k×k R and a k×c B (row-major); O(k²c/2). */
-function upperTransposeTimes(R: Float64Array, k: number, B: Float64Array, c: number): Float64Array {
-  const out = new Float64Array(k * c);
-  for (let p = 0; p < k; p++) {
-    const b = p * c;
-    for (let i = p; i < k; i++) {
-      const r = R[p * k + i];
-      const o = i * c;
-      for (let j = 0; j < c; j++) out[o + j] += r * B[b + j];
-    }
-  }
-  return out;
 }
 
 /** ν in the 2k-dimensional test space: its two coordinates on e₁, e₂ (SPEC §2), zero elsewhere. */
