@@ -149,11 +149,19 @@ describe('wishart vs reduced under Gaussian init: the same distribution of outco
     'not memorising': { muNorm: 10, alpha: 0.01 },
   } as const;
   const base = { d: 64, n: 10, T: 3, steps: 200, evalEvery: 200, testN: 200 };
-  const runs = (over: Partial<TrialConfig>) => Array.from({ length: S }, (_, s) => runTrial(cfgOf({ ...base, ...over }), s).final);
+  // yields to the event loop between batches so the test worker stays responsive on a loaded machine
+  const runs = async (over: Partial<TrialConfig>) => {
+    const out = [];
+    for (let s = 0; s < S; s++) {
+      out.push(runTrial(cfgOf({ ...base, ...over }), s).final);
+      if (s % 20 === 19) await new Promise((r) => setImmediate(r));
+    }
+    return out;
+  };
 
-  it.each(Object.entries(regimes))('%s', (_name, over) => {
-    const w = runs({ ...over, engine: 'wishart' });
-    const r = runs({ ...over, engine: 'reduced', test: 'explicit' });
+  it.each(Object.entries(regimes))('%s', async (_name, over) => {
+    const w = await runs({ ...over, engine: 'wishart' });
+    const r = await runs({ ...over, engine: 'reduced', test: 'explicit' });
     const nf = mean(w.map((c) => c.noisyFit ?? 0));
     if (_name === 'memorising') expect(nf).toBeGreaterThan(0.6);
     else expect(nf).toBeLessThan(0.15);
