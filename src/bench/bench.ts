@@ -3,6 +3,8 @@
  *
  * 1. the reference trial (d = 2000, n = 20, T = 8, 1000 steps, 1000 test
  *    sequences) with each engine: wall time and peak RSS, each in a fresh process;
+ * 1b. the wishart engine (SPEC §8) at d = 10³ … 10⁶ (n = 20, T = 8, 1000
+ *    steps): first and median warm trial time, peak RSS — flat in d;
  * 2. effective GFLOP/s of the dense W₀ kernel;
  * 3. peak memory of a reduced trial at d = 5000 (what one worker holds);
  * 4. wall time of sweeps/figure5.yaml (400 trials) on all cores;
@@ -24,10 +26,12 @@ import { loadSweep, type Sweep } from '../sweep/spec.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 
-interface Probe { engine: string; wallMs: number; warmMs: number; maxRssMB: number; timings: { sharedMs: number; trainMs: number }; regime: string; denseBackend: string }
+interface Probe { engine: string; wallMs: number; warmMs: number; warmCpuMs: number; maxRssMB: number; timings: { sharedMs: number; trainMs: number }; regime: string; denseBackend: string }
 
-function probe(args: string[], warm = true): Probe {
-  const out = execFileSync(process.execPath, [join(here, 'trial-probe.js'), ...args], { encoding: 'utf8', env: { ...process.env, PROBE_WARM: warm ? '1' : '0' } });
+function probe(args: string[], warm = true, repeats = 1): Probe {
+  const out = execFileSync(process.execPath, [join(here, 'trial-probe.js'), ...args], {
+    encoding: 'utf8', env: { ...process.env, PROBE_WARM: warm ? '1' : '0', PROBE_REPEATS: String(repeats) },
+  });
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
@@ -55,6 +59,12 @@ async function main(): Promise<void> {
     const p = probe([engine, '2000', '20', '8', '1000', '10', '1000'], engine === 'reduced');
     const warm = Number.isFinite(p.warmMs) ? `, warm (2nd trial in the process) ${(p.warmMs / 1000).toFixed(3)} s` : '';
     console.log(`  ${engine.padEnd(8)} wall ${(p.wallMs / 1000).toFixed(3)} s${warm} (first trial: dense/shared ${(p.timings.sharedMs / 1000).toFixed(3)} s, GD+eval ${(p.timings.trainMs / 1000).toFixed(3)} s), peak RSS ${p.maxRssMB.toFixed(0)} MB, dense backend ${p.denseBackend}, final regime ${p.regime}`);
+  }
+
+  console.log('\n[1b] wishart engine (SPEC §8): n=20, T=8, 1000 steps, evalEvery=10, testN=1000, one core, fresh process per d');
+  for (const d of [1e3, 1e4, 1e5, 1e6]) {
+    const p = probe(['wishart', String(d), '20', '8', '1000', '10', '1000'], true, 5);
+    console.log(`  d = ${d.toExponential(0).padEnd(4)} first trial ${(p.wallMs / 1000).toFixed(3)} s, warm (median of 5) ${(p.warmMs / 1000).toFixed(3)} s wall, ${(p.warmCpuMs / 1000).toFixed(3)} s CPU, peak RSS ${p.maxRssMB.toFixed(0)} MB, final regime ${p.regime}`);
   }
 
   console.log('\n[2] dense W₀ kernel (d=2000, m=162)');

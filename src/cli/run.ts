@@ -7,7 +7,7 @@ import { planSweep } from '../sweep/plan.js';
 import { defaultWorkers } from '../sweep/pool.js';
 import { formatDuration } from '../sweep/progress.js';
 import { type RenderFn, runSweep } from '../sweep/run.js';
-import { loadSweep, SweepSpecError } from '../sweep/spec.js';
+import { loadSweep, PARAM_SCHEMAS, SweepSpecError } from '../sweep/spec.js';
 import { fail, intOption } from './errors.js';
 import { onStopSignal } from './signals.js';
 
@@ -58,7 +58,8 @@ export function registerRun(program: Command): void {
       try {
         const sweep = loadSweep(file);
         if (flags.engine !== undefined) {
-          if (!['auto', 'explicit', 'reduced'].includes(flags.engine)) throw new SweepSpecError(`--engine: expected auto | explicit | reduced, got ${JSON.stringify(flags.engine)}`);
+          const engines: readonly string[] = PARAM_SCHEMAS.engine.options;
+          if (!engines.includes(flags.engine)) throw new SweepSpecError(`--engine: expected ${engines.join(' | ')}, got ${JSON.stringify(flags.engine)}`);
           sweep.base.engine = flags.engine;
         }
         const plan = planSweep(sweep);

@@ -4,6 +4,7 @@
  * do not depend on which other trials share its group, nor on the machine).
  */
 import type { TrialConfig } from './config.js';
+import { wishartConfigError } from './wishart.js';
 
 /**
  * Sustained multiply-add rates (MAC/s) of the kernels each engine spends its
@@ -27,6 +28,8 @@ export const EXPLICIT_CACHE_BYTES = 8 * 2 ** 20;
 
 /** Estimated multiply-adds and seconds of each engine for one trial. */
 export interface EngineCosts {
+  /** estimated seconds with the wishart engine (SPEC §8; only where it applies) */
+  wishart: number;
   /** estimated seconds with the explicit engine */
   explicit: number;
   /** estimated seconds with the reduced engine */
@@ -41,6 +44,8 @@ export interface EngineCosts {
  * explicit: W₀ draw d², then per step 3d² + 4Nd (SPEC §4).
  * reduced: shared products 2d²(N+2) + Gram matrices d((N+3)² + N²)/2, then
  * ≈ 7N² per step and 2d(N+1) per checkpoint for u = Wᵀp.
+ * wishart: ≈ 4k²N once (k = N + 2), then the reduced engine's per-step work
+ * and 4k(N+1) per checkpoint — no term in d (SPEC §8).
  * Seconds = multiply-adds / KERNEL_RATES.
  *
  * @param checkpoints number of checkpoints evaluated
@@ -51,7 +56,10 @@ export function engineCosts(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps'>, c
   const explicitMacs = d * d + steps * (3 * d * d + 4 * N * d);
   const dense = 2 * d * d * (N + 2) + (d * ((N + 3) ** 2 + N * N)) / 2;
   const stepMacs = steps * 7 * N * N + checkpoints * 2 * d * (N + 1);
+  const k = N + 2;
+  const wishartMacs = 4 * k * k * N + steps * 7 * N * N + checkpoints * 4 * k * (N + 1);
   return {
+    wishart: wishartMacs / KERNEL_RATES.reducedStep,
     explicit: explicitMacs / (d * d * 8 <= EXPLICIT_CACHE_BYTES ? KERNEL_RATES.explicitStepCached : KERNEL_RATES.explicitStep),
     reduced: dense / KERNEL_RATES.reducedDense + stepMacs / KERNEL_RATES.reducedStep,
     explicitMacs,
@@ -59,9 +67,32 @@ export function engineCosts(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps'>, c
   };
 }
 
-/** The engine to use: the forced one, or the one with the smaller estimated time. */
-export function chooseEngine(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'engine'>, checkpoints: number): 'explicit' | 'reduced' {
+/** Name of a training engine (SPEC §4, §8). */
+export type EngineName = 'explicit' | 'reduced' | 'wishart';
+
+/**
+ * The engine to use: the forced one, or the one with the smaller estimated
+ * time among the exact engines (explicit, reduced). `auto` never picks
+ * `wishart`: its numbers are exact in distribution, not per seed (SPEC §8).
+ */
+export function chooseEngine(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'engine'>, checkpoints: number): EngineName {
   if (cfg.engine !== 'auto') return cfg.engine;
   const c = engineCosts(cfg, checkpoints);
   return c.reduced <= c.explicit ? 'reduced' : 'explicit';
+}
+
+/**
+ * Why `engine` cannot run `cfg` (a one-line message naming the field), or
+ * undefined. Only the wishart engine has preconditions (SPEC §8).
+ */
+export function engineConfigError(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'init'>, engine: EngineName): string | undefined {
+  return engine === 'wishart' ? wishartConfigError(cfg) : undefined;
+}
+
+/**
+ * Dimension of the space the engine's vectors (u = Wᵀp, test tokens) live in:
+ * d, or 2(N+2) for the wishart engine (SPEC §8) — what memory estimates use.
+ */
+export function engineDimension(cfg: Pick<TrialConfig, 'd' | 'n' | 'T'>, engine: EngineName): number {
+  return engine === 'wishart' ? 2 * (cfg.n * cfg.T + 2) : cfg.d;
 }

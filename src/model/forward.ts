@@ -79,8 +79,10 @@ export interface EngineState {
   trainLoss: number;
   /** ‖p‖₂ */
   pNorm: number;
-  /** u = Wᵀp (d), computed on demand (the only d-dimensional quantity test evaluation needs) */
+  /** u = Wᵀp in the engine's test space (d, or 2k for the wishart engine), computed on demand */
   u(): Float64Array;
+  /** test accuracy and loss at this checkpoint, when the run has a `test` evaluator */
+  test?: { acc: number; loss: number };
 }
 
 /** Options common to every engine. */
@@ -89,13 +91,15 @@ export interface EngineRun {
   steps: number;
   /** sorted steps at which `observe` is called (0 ≤ step ≤ steps) */
   checkpoints: readonly number[];
+  /** test evaluation of u = Wᵀp at each checkpoint (its outputs are checked for non-finite values) */
+  test?(u: Float64Array): { acc: number; loss: number };
   /** called at each checkpoint; return false to stop early */
   observe(state: EngineState): boolean | void;
 }
 
 /** What an engine reports at the end. */
 export interface EngineReport {
-  /** step at which loss or weights became non-finite, or null */
+  /** step at which loss, logits, coordinates, ‖p‖, u or test outputs became non-finite, or null */
   divergedAt: number | null;
   /** steps actually done */
   stepsDone: number;

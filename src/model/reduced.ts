@@ -12,11 +12,13 @@
  */
 import { accumTransposeTimes, blockTimes, gramColumns } from './dense.js';
 import type { Problem } from './data.js';
-import { type EngineReport, type EngineRun, forwardBackward } from './forward.js';
+import { type Stepper, drive } from './driver.js';
+import type { EngineReport, EngineRun } from './forward.js';
 import { type VecArena, withVecArena } from './linalg.js';
 
 /** Everything the reduced iteration needs; all row-major. */
 export interface ReducedSystem {
+  /** dimension of the space u = Wᵀp lives in (d; 2k for the wishart engine) */
   d: number;
   n: number;
   T: number;
@@ -78,94 +80,87 @@ export function reducedFromProblem(problem: Problem): ReducedSystem {
  * N²-sized matrices: Hc, Cᵀh, Gw, Ge and a fused "z = C·Ge, C += c·eᵀ"), and
  * O(d·N) per checkpoint whose observer asks for u.
  *
- * The per-step kernels run on this thread's {@link withVecArena} arena: with
- * the wasm backend (the default unless `setDenseBackend('typescript')` or
- * `ATTN_PHASE_NO_WASM=1`) the working arrays, H, G and (on the first call of
- * `u()`) Q and X live in WebAssembly memory and SIMD kernels run on them; the
- * TypeScript backend runs plain loops. Both give bit-identical results (see
- * `linalg.ts`). The arrays handed to `run.observe` (s, u; a and f are
- * ordinary arrays) are valid only during the call.
+ * The per-step kernels run on this thread's {@link withVecArena} arena (the
+ * thread's kernel backend: WebAssembly SIMD or the bit-identical TypeScript
+ * loops); the loop, checkpoints and divergence checks are the shared
+ * driver's (`driver.ts`). The arrays handed to `run.observe` are valid only
+ * during the call.
  *
  * @param sys  the reduced system (not modified)
  * @param run  step size, horizon, checkpoints and observer
- * @returns the step at which loss or logits became non-finite (or null) and the steps done
+ * @returns the step at which the state became non-finite (or null) and the steps done
  */
 export function trainReduced(sys: ReducedSystem, run: EngineRun): EngineReport {
-  return withVecArena((arena) => trainIn(arena, sys, run));
+  return withVecArena((arena) => drive(reducedStepper(arena, sys, run.alpha), run));
 }
 
-function trainIn(ar: VecArena, sys: ReducedSystem, run: EngineRun): EngineReport {
-  const { d, n, T, y, v } = sys;
+/** The reduced engine's state on arena `ar` (see module doc). `sys.d` is the dimension of u's space. */
+export function reducedStepper(ar: VecArena, sys: ReducedSystem, alpha: number): Stepper {
+  const { d, n, T, y } = sys;
   const N = n * T;
   const M = N + 1;
-  const { alpha, steps, checkpoints } = run;
-  const wasm = ar.backend === 'wasm-simd';
   // everything the kernels touch lives in the arena; Q and X (d·(2N+1)
-  // doubles) are copied in only if an observer asks for u
-  const [H, G, C, c, h, w, s, e, Ge, z, Gw, wa, u, Q, X] = ar.alloc([
-    M * M, N * N, M * N, M, M, N, N, N, N, M, N, N, d, wasm ? d * M : 0, wasm ? N * d : 0,
+  // doubles) are copied in only if u is asked for
+  const [H, G, C, c, h, w, s, e, Ge, z, Gw, wa, u, Q, X, v] = ar.alloc([
+    M * M, N * N, M * N, M, M, N, N, N, N, M, N, N, d, d * M, N * d, N,
   ]);
   H.set(sys.H.subarray(0, M * M));
   G.set(sys.G.subarray(0, N * N));
-  let QX: { Q: Float64Array; X: Float64Array } | undefined;
-  const a = new Float64Array(N);
-  const f = new Float64Array(n);
+  v.set(sys.v.subarray(0, N));
+  let haveQX = false;
   c[0] = 1;
-  let ci = 0;
   let anyC = false;
-  const computeU = (): Float64Array => {
-    if (!QX) {
-      if (wasm) {
-        Q.set(sys.Q.subarray(0, d * M));
-        X.set(sys.X.subarray(0, N * d));
-        QX = { Q, X };
+  return {
+    n, T, y, v, s, e,
+    logits() {
+      // h = H c ; w = Cᵀ h ; s = K c − α G w with K c = h[1..]
+      ar.matVec(H, M, M, c, h);
+      if (anyC) {
+        ar.matTVec(C, M, N, h, w);
+        ar.matVec(G, N, N, w, Gw);
+        for (let t = 0; t < N; t++) s[t] = h[t + 1] - alpha * Gw[t];
       } else {
-        QX = { Q: sys.Q, X: sys.X };
+        w.fill(0);
+        for (let t = 0; t < N; t++) s[t] = h[t + 1];
       }
-    }
-    // u = Q c − α Xᵀ w
-    ar.matVec(QX.Q, d, M, c, u);
-    if (anyC) {
-      for (let t = 0; t < N; t++) wa[t] = -alpha * w[t];
-      ar.matTVecAcc(QX.X, N, d, wa, u);
-    }
-    return u;
-  };
-  for (let step = 0; step <= steps; step++) {
-    // h = H c ; w = Cᵀ h ; s = K c − α G w with K c = h[1..]
-    ar.matVec(H, M, M, c, h);
-    if (anyC) {
-      ar.matTVec(C, M, N, h, w);
-      ar.matVec(G, N, N, w, Gw);
-      for (let t = 0; t < N; t++) s[t] = h[t + 1] - alpha * Gw[t];
-    } else {
-      w.fill(0);
-      for (let t = 0; t < N; t++) s[t] = h[t + 1];
-    }
-    const loss = forwardBackward(s, v, y, n, T, a, f, e);
-    let ok = Number.isFinite(loss);
-    for (let t = 0; ok && t < N; t++) ok = Number.isFinite(s[t]);
-    if (!ok) return { divergedAt: step, stepsDone: step };
-    if (ci < checkpoints.length && checkpoints[ci] === step) {
-      ci++;
+    },
+    pNorm() {
+      // ‖p‖² = cᵀHc = c·h
       let pp = 0;
       for (let r = 0; r < M; r++) pp += c[r] * h[r];
-      const stop = run.observe({ step, s, a, f, trainLoss: loss, pNorm: Math.sqrt(Math.max(pp, 0)), u: computeU });
-      if (stop === false) return { divergedAt: null, stepsDone: step };
-    }
-    if (step === steps) break;
-    // Ge = G e ; z = C Ge (old C) ; C += c eᵀ (old c) — one pass over C
-    ar.matVec(G, N, N, e, Ge);
-    if (anyC) {
-      ar.matVecGer(C, M, N, Ge, z, c, e);
-    } else {
-      z.fill(0);
-      ar.ger(C, M, N, c, e);
-    }
-    anyC = true;
-    // c -= α([0; e] − α z)
-    c[0] -= alpha * (-alpha * z[0]);
-    for (let r = 1; r < M; r++) c[r] -= alpha * (e[r - 1] - alpha * z[r]);
-  }
-  return { divergedAt: null, stepsDone: steps };
+      return Math.sqrt(Math.max(pp, 0)); // NaN stays NaN
+    },
+    finite() {
+      for (let r = 0; r < M; r++) if (!Number.isFinite(c[r])) return false;
+      return true;
+    },
+    u() {
+      if (!haveQX) {
+        Q.set(sys.Q.subarray(0, d * M));
+        X.set(sys.X.subarray(0, N * d));
+        haveQX = true;
+      }
+      // u = Q c − α Xᵀ w
+      ar.matVec(Q, d, M, c, u);
+      if (anyC) {
+        for (let t = 0; t < N; t++) wa[t] = -alpha * w[t];
+        ar.matTVecAcc(X, N, d, wa, u);
+      }
+      return u;
+    },
+    update() {
+      // Ge = G e ; z = C Ge (old C) ; C += c eᵀ (old c) — one pass over C
+      ar.matVec(G, N, N, e, Ge);
+      if (anyC) {
+        ar.matVecGer(C, M, N, Ge, z, c, e);
+      } else {
+        z.fill(0);
+        ar.ger(C, M, N, c, e);
+      }
+      anyC = true;
+      // c -= α([0; e] − α z)
+      c[0] -= alpha * (-alpha * z[0]);
+      for (let r = 1; r < M; r++) c[r] -= alpha * (e[r - 1] - alpha * z[r]);
+    },
+  };
 }

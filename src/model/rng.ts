@@ -1,7 +1,8 @@
 /**
  * Named, seeded random streams (SPEC §6, common random numbers).
  *
- * Every purpose (token noise, labels, label noise, W₀, p₀, test set) has its
+ * Every purpose (token noise, labels, label noise, W₀, p₀, test set, and the
+ * Bartlett factors of the wishart engine) has its
  * own stream derived from `(seed, name)`, so what one stream draws never shifts
  * another, and draws depend only on the seed and on the shapes requested.
  *
@@ -18,7 +19,10 @@ export type StreamName =
   | 'W0'
   | 'p0'
   | 'test-labels'
-  | 'test-noise';
+  | 'test-noise'
+  | 'bartlett-tokens'
+  | 'bartlett-W0'
+  | 'bartlett-W0-rest';
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;

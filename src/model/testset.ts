@@ -6,7 +6,7 @@
  */
 import { signalCoefficients, trueLabels } from './data.js';
 import { attend, softplus } from './forward.js';
-import { VecArena } from './linalg.js';
+import { VecArena, vecBackend } from './linalg.js';
 import { stream, type Rng } from './rng.js';
 
 /** Parameters of a test set. */
@@ -35,6 +35,19 @@ export interface TestResult {
 export interface TestSet {
   /** @param u  Wᵀp, length d (not retained) */
   evaluate(u: Float64Array): TestResult;
+  /** Hand working memory back for the next test set of this thread; the set is unusable afterwards. */
+  dispose?(): void;
+}
+
+/** Arenas above this size are not kept for reuse. */
+const RETAIN_BYTES = 256 * 2 ** 20;
+/** One spare arena per thread: the previous (disposed) test set's, reused by the next. */
+let spareArena: VecArena | undefined;
+
+function takeArena(): VecArena {
+  const a = spareArena && spareArena.backend === vecBackend() ? spareArena : new VecArena();
+  spareArena = undefined;
+  return a;
 }
 
 abstract class BaseTestSet implements TestSet {
@@ -116,6 +129,11 @@ export class ProjectedTestSet extends BaseTestSet {
     for (let j = 0; j < NT; j++) this.v[j] = this.Sc[2 * j] * nu0 + this.Sc[2 * j + 1] * nu1 + sn * this.coordMat[j];
   }
 
+  dispose(): void {
+    if (this.capacity > 0 && this.arena.memoryBytes <= RETAIN_BYTES) spareArena = this.arena;
+    this.capacity = 0;
+  }
+
   /** Number of basis directions so far (1 + number of new directions of u). */
   get dimension(): number {
     return this.K;
@@ -133,7 +151,7 @@ export class ProjectedTestSet extends BaseTestSet {
     const d = this.spec.d;
     const oldC = this.capacity ? this.coordMat.slice(0, this.K * NT) : null;
     const oldB = this.capacity ? this.basisMat.slice(0, this.K * d) : null;
-    this.arena = new VecArena();
+    if (this.capacity === 0) this.arena = takeArena();
     [this.coordMat, this.rs, this.sAcc, this.basisMat, this.resid, this.r, this.rTmp] = this.arena.alloc([cap * NT, cap, NT, cap * d, d, cap, cap]);
     if (oldC) this.coordMat.set(oldC);
     if (oldB) this.basisMat.set(oldB);

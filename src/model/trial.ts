@@ -1,22 +1,23 @@
 /**
  * One trial end to end: draw data from the seed's streams, pick an engine by
- * cost, train, evaluate at checkpoints, classify (SPEC §1–6). This is the
- * `train(problem, options)` entry point every caller uses.
+ * cost, train with the shared driver, evaluate at checkpoints, classify
+ * (SPEC §1–6, §8). {@link runTrial} is the entry point every caller uses.
  */
 import { checkpointMetrics, divergedCheckpoint, eventTimes } from '../outcome/metrics.js';
 import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
 import { type TrialConfig, checkpointSteps } from './config.js';
-import { chooseEngine } from './cost.js';
-import { type Problem, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headVector, signalCoefficients } from './data.js';
+import { type EngineName, chooseEngine } from './cost.js';
+import { type Labels, type Problem, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headVector, signalCoefficients } from './data.js';
 import { trainExplicit } from './explicit.js';
 import type { EngineReport, EngineRun } from './forward.js';
 import { trainReduced } from './reduced.js';
 import { type SharedDraws, computeSharedDraws, reducedFromShared, sharedKey } from './shared.js';
-import { makeTestSet } from './testset.js';
+import { type TestSet, makeTestSet } from './testset.js';
+import { wishartHead, wishartSystem } from './wishart.js';
 
 /** Result of one trial, as stored in the journal (besides its id/cell/config). */
 export interface TrialOutcome {
-  engine: 'explicit' | 'reduced';
+  engine: EngineName;
   checkpoints: Checkpoint[];
   /** last checkpoint (the diverged one if training diverged) */
   final: Checkpoint;
@@ -73,61 +74,98 @@ export interface TrialHooks {
   shouldStop?(): boolean;
 }
 
-/**
- * Train one trial and measure it.
- *
- * @param cfg    resolved configuration (validated by the sweep schema)
- * @param seed   trial seed (non-negative integer)
- * @param cache  shared draws of the trial's group; a fresh cache gives the same numbers
- * @param hooks  progress / stop callbacks at checkpoints (do not change the numbers)
- * @returns checkpoints (0, every evalEvery, last — or up to the stop), final regime and event times
- */
-export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache(), hooks: TrialHooks = {}): TrialOutcome {
-  const t0 = performance.now();
-  const { d, n, T, alpha, steps } = cfg;
-  const steps_ = checkpointSteps(steps, cfg.evalEvery);
-  const engine = chooseEngine(cfg, steps_.length);
-  const labels = drawLabels(cfg, seed);
-  const nu = headVector(d, cfg.muNorm, cfg.nuScale);
-  const testSet = makeTestSet(cfg.test, {
-    testN: cfg.testN, T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels, nu, seed, maxDirections: steps_.length + 1,
+/** A trial made ready by its engine: how to train it and its test set. */
+interface PreparedTrial {
+  train(run: EngineRun): EngineReport;
+  testSet: TestSet;
+  /** share of the group's dense work attributed to this trial (ms) */
+  sharedMs: number;
+}
+
+type Prepare = (cfg: TrialConfig, seed: number, labels: Labels, cache: DrawCache, maxDirections: number) => PreparedTrial;
+
+/** d-dimensional test set of the explicit and reduced engines (SPEC §5). */
+function denseTestSet(cfg: TrialConfig, seed: number, maxDirections: number): TestSet {
+  return makeTestSet(cfg.test, {
+    testN: cfg.testN, T: cfg.T, d: cfg.d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
+    nu: headVector(cfg.d, cfg.muNorm, cfg.nuScale), seed, maxDirections,
   });
-  const checkpoints: Checkpoint[] = [];
-  const delta = cfg.generalizationTolerance;
-  const trainLabels = { n, T, y: labels.y, noisy: labels.noisy };
-  let sharedMs = 0;
-  let stopped = false;
-  const run: EngineRun = {
-    alpha,
-    steps,
-    checkpoints: steps_,
-    observe(st) {
-      const test = testSet.evaluate(st.u());
-      checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, test, delta));
-      hooks.onCheckpoint?.(checkpoints[checkpoints.length - 1], checkpoints.length - 1, steps_.length);
-      if (st.step < steps && hooks.shouldStop?.()) {
-        stopped = true;
-        return false;
-      }
-    },
-  };
-  let report: EngineReport;
-  let tTrain: number;
-  if (engine === 'reduced') {
-    const { draws, fresh } = cache.sharedDraws(cfg, seed);
-    if (fresh) sharedMs = draws.ms;
-    tTrain = performance.now();
-    report = trainReduced(reducedFromShared(draws, cfg, labels), run);
-  } else {
+}
+
+/** The engines (SPEC §4, §8): how each prepares a trial. Looked up here only. */
+const ENGINES: Record<EngineName, Prepare> = {
+  explicit(cfg, seed, labels, cache, maxDirections) {
+    const { d, n, T } = cfg;
     const W0 = cache.W0(cfg, seed);
     const E = drawTokenNoise(seed, n, T, d);
     const Sc = signalCoefficients(labels.yTrue, T, cfg.muNorm, cfg.rho);
     const problem: Problem = {
       d, n, T, X: assembleTokens(E, Sc, cfg.sigma, n * T, d), y: labels.y, yTrue: labels.yTrue,
-      noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu,
+      noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu: headVector(d, cfg.muNorm, cfg.nuScale),
     };
-    tTrain = performance.now();
-    report = trainExplicit(problem, run);
+    return { train: (run) => trainExplicit(problem, run), testSet: denseTestSet(cfg, seed, maxDirections), sharedMs: 0 };
+  },
+  wishart(cfg, seed, labels, _cache, maxDirections) {
+    const sys = wishartSystem(cfg, seed, labels);
+    const testSet = makeTestSet(cfg.test, {
+      testN: cfg.testN, T: cfg.T, d: sys.d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
+      nu: wishartHead(cfg), seed, maxDirections,
+    });
+    return { train: (run) => trainReduced(sys, run), testSet, sharedMs: 0 };
+  },
+  reduced(cfg, seed, labels, cache, maxDirections) {
+    const { draws, fresh } = cache.sharedDraws(cfg, seed);
+    const sys = reducedFromShared(draws, cfg, labels);
+    return { train: (run) => trainReduced(sys, run), testSet: denseTestSet(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
+  },
+};
+
+/**
+ * Train one trial and measure it: draw labels, let the engine (chosen by
+ * {@link chooseEngine}) prepare its state and test set, run the shared
+ * driver (`driver.ts`) over the checkpoints of {@link checkpointSteps},
+ * record metrics and the regime at each (SPEC §3).
+ *
+ * @param cfg    resolved configuration (validated by the sweep schema)
+ * @param seed   trial seed (non-negative integer)
+ * @param cache  shared draws of the trial's group; a fresh cache gives the same numbers
+ * @param hooks  progress / stop callbacks at checkpoints (do not change the numbers)
+ * @returns checkpoints (0, every evalEvery, last — or up to the stop), final regime and
+ *          event times; a diverged run ends with a `diverged` checkpoint
+ * @throws Error (one line) if the forced engine cannot run this configuration
+ */
+export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache(), hooks: TrialHooks = {}): TrialOutcome {
+  const t0 = performance.now();
+  const { n, T, alpha, steps } = cfg;
+  const steps_ = checkpointSteps(steps, cfg.evalEvery);
+  const engine = chooseEngine(cfg, steps_.length);
+  const labels = drawLabels(cfg, seed);
+  const prepared = ENGINES[engine](cfg, seed, labels, cache, steps_.length + 1);
+  const checkpoints: Checkpoint[] = [];
+  const delta = cfg.generalizationTolerance;
+  const trainLabels = { n, T, y: labels.y, noisy: labels.noisy };
+  let stopped = false;
+  const run: EngineRun = {
+    alpha,
+    steps,
+    checkpoints: steps_,
+    test: (u) => prepared.testSet.evaluate(u),
+    observe(st) {
+      checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, st.test!, delta));
+      hooks.onCheckpoint?.(checkpoints[checkpoints.length - 1], checkpoints.length - 1, steps_.length);
+      if (st.step < steps && hooks.shouldStop?.()) {
+        stopped = true;
+        return false;
+      }
+      return true;
+    },
+  };
+  const tTrain = performance.now();
+  let report: EngineReport;
+  try {
+    report = prepared.train(run);
+  } finally {
+    prepared.testSet.dispose?.();
   }
   const diverged = report.divergedAt !== null;
   if (diverged) checkpoints.push(divergedCheckpoint(report.divergedAt as number));
@@ -141,6 +179,6 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     events: eventTimes(checkpoints, delta),
     diverged,
     ...(stopped ? { stopped: true as const } : {}),
-    timings: { sharedMs, trainMs: t1 - tTrain, totalMs: t1 - t0 },
+    timings: { sharedMs: prepared.sharedMs, trainMs: t1 - tTrain, totalMs: t1 - t0 },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type TrialConfig, DEFAULT_CONFIG, muNormFromSnr } from '../model/config.js';
-import { chooseEngine, engineCosts } from '../model/cost.js';
+import { type EngineName, chooseEngine, engineConfigError, engineCosts, engineDimension } from '../model/cost.js';
 import { sharedKey } from '../model/shared.js';
 import { type ParamValue, type Sweep, SweepSpecError } from './spec.js';
 
@@ -24,7 +24,7 @@ export interface PlannedTrial {
   seed: number;
   config: TrialConfig;
   /** engine the cost model picks (recorded with the trial) */
-  engine: 'explicit' | 'reduced';
+  engine: EngineName;
   /** estimated multiply-adds of the chosen engine */
   cost: number;
 }
@@ -111,17 +111,18 @@ export interface TrialMemory {
  * projected testN·T coordinates per basis direction (checkpoints + 2; SPEC
  * §5) — and per checkpoint its records plus a projected basis vector (d).
  */
-export function trialMemory(cfg: TrialConfig, engine: 'explicit' | 'reduced', nCk = checkpointCount(cfg.steps, cfg.evalEvery)): TrialMemory {
+export function trialMemory(cfg: TrialConfig, engine: EngineName, nCk = checkpointCount(cfg.steps, cfg.evalEvery)): TrialMemory {
   const N = cfg.n * cfg.T;
+  const d = engineDimension(cfg, engine); // 2(N+2) for wishart: nothing of size d
   const NT = cfg.testN * cfg.T;
-  const model = 8 * (engine === 'explicit' ? cfg.d * cfg.d * 2 + 3 * N * cfg.d : 8 * cfg.d * (N + 3) + 4 * (N + 1) * (N + 1));
-  const testSet = 8 * (cfg.test === 'explicit' ? NT * cfg.d + 5 * NT : NT * (nCk + 2) + 5 * NT);
-  const checkpoints = nCk * CHECKPOINT_BYTES + (cfg.test === 'explicit' ? 0 : 8 * cfg.d * (nCk + 1));
+  const model = 8 * (engine === 'explicit' ? d * d * 2 + 3 * N * d : 8 * d * (N + 3) + 4 * (N + 1) * (N + 1));
+  const testSet = 8 * (cfg.test === 'explicit' ? NT * d + 5 * NT : NT * (nCk + 2) + 5 * NT);
+  const checkpoints = nCk * CHECKPOINT_BYTES + (cfg.test === 'explicit' ? 0 : 8 * d * (nCk + 1));
   return { model, testSet, checkpoints, total: model + testSet + checkpoints };
 }
 
 /** Total of {@link trialMemory} (bytes). */
-export function trialMemoryBytes(cfg: TrialConfig, engine: 'explicit' | 'reduced'): number {
+export function trialMemoryBytes(cfg: TrialConfig, engine: EngineName): number {
   return trialMemory(cfg, engine).total;
 }
 
@@ -165,6 +166,8 @@ export function planSweep(sweep: Sweep): Plan {
     cells.push({ key, axes: axesVals });
     const nCk = checkpointCount(config.steps, config.evalEvery); // a count: no per-checkpoint array before a trial starts
     const engine = chooseEngine(config, nCk);
+    const unsupported = engineConfigError(config, engine);
+    if (unsupported) throw new SweepSpecError(unsupported);
     const memory = trialMemory(config, engine, nCk);
     if (memory.total / 2 ** 30 > maxTrialGib()) throw memoryError(config, engine, memory, nCk);
     const cost = engineCosts(config, nCk)[engine];

@@ -73,7 +73,7 @@ export const PARAM_SCHEMAS = {
     .strict(),
   nuScale: z.number().finite().refine((x) => x !== 0, 'must be non-zero'),
   generalizationTolerance: z.number().gt(0).max(1),
-  engine: z.enum(['auto', 'explicit', 'reduced']),
+  engine: z.enum(['auto', 'explicit', 'reduced', 'wishart']),
   test: z.enum(['projected', 'explicit']),
 } as const;
 
