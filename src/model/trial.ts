@@ -4,6 +4,7 @@
  * `train(problem, options)` entry point every caller uses.
  */
 import { checkpointMetrics, divergedCheckpoint, eventTimes } from '../outcome/metrics.js';
+import { type TheoryQuantities, theoryOf } from '../outcome/theory.js';
 import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
 import { type TrialConfig, checkpointSteps } from './config.js';
 import { chooseEngine } from './cost.js';
@@ -22,6 +23,8 @@ export interface TrialOutcome {
   final: Checkpoint;
   regime: Regime;
   events: EventTimes;
+  /** theory quantities of the config (SPEC §7: τ, τ_b, n·SNR², test-error bounds) */
+  theory?: TheoryQuantities;
   diverged: boolean;
   /** training was stopped early by `TrialHooks.shouldStop` (absent otherwise) */
   stopped?: true;
@@ -103,7 +106,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     checkpoints: steps_,
     observe(st) {
       const test = testSet.evaluate(st.u());
-      checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, test, delta));
+      checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, test, delta, checkpoints[0]));
       hooks.onCheckpoint?.(checkpoints[checkpoints.length - 1], checkpoints.length - 1, steps_.length);
       if (st.step < steps && hooks.shouldStop?.()) {
         stopped = true;
@@ -139,6 +142,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     final,
     regime: final.regime,
     events: eventTimes(checkpoints, delta),
+    theory: theoryOf(cfg),
     diverged,
     ...(stopped ? { stopped: true as const } : {}),
     timings: { sharedMs, trainMs: t1 - tTrain, totalMs: t1 - t0 },

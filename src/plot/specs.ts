@@ -100,6 +100,7 @@ export const REGIME_WORDS: Readonly<Record<Regime, string>> = {
   'benign-overfitting': 'benign overfitting',
   'harmful-overfitting': 'harmful overfitting',
   partial: 'partial fit',
+  untrained: 'untrained',
   diverged: 'diverged',
 };
 
