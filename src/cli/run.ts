@@ -41,6 +41,7 @@ export function registerRun(program: Command): void {
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
         checkOutDir(outDir, ['results.jsonl', 'plan.json']);
+        for (const w of plan.warnings) process.stderr.write(`${w}\n`);
         process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials on ${flags.workers} worker(s) → ${outDir}\n`);
         // 1st SIGINT/SIGTERM: graceful stop; 2nd: stop now; 3rd: exit at once (journal lines are written synchronously, so it stays whole)
         let signals = 0;

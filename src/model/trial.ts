@@ -88,7 +88,7 @@ export interface TrialHooks {
 export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache(), hooks: TrialHooks = {}): TrialOutcome {
   const t0 = performance.now();
   const { d, n, T, alpha, steps } = cfg;
-  const steps_ = checkpointSteps(steps, cfg.evalEvery);
+  const steps_ = checkpointSteps(steps, cfg.evalEvery, cfg.evalLog ?? 0);
   const engine = chooseEngine(cfg, steps_.length);
   const labels = drawLabels(cfg, seed);
   const nu = headVector(d, cfg.muNorm, cfg.nuScale);

@@ -4,10 +4,11 @@
  * into one pool task (SPEC §6).
  */
 import { createHash } from 'node:crypto';
-import { type TrialConfig, DEFAULT_CONFIG, checkpointSteps, muNormFromSnr } from '../model/config.js';
+import { type TrialConfig, DEFAULT_CONFIG, checkpointSteps } from '../model/config.js';
 import { chooseEngine, engineCosts } from '../model/cost.js';
 import { sharedKey } from '../model/shared.js';
-import { type ParamValue, type Sweep, SweepSpecError } from './spec.js';
+import { type ResolveNotes, resolveDerived, stepSizeWarnings, stepsCappedWarning } from './derived.js';
+import { INTEGER_PARAMS, NUMERIC_PARAMS, PARAM_SCHEMAS, type ParamName, type ParamValue, type Sweep, SweepSpecError } from './spec.js';
 
 /** One point of the grid. */
 export interface Cell {
@@ -41,6 +42,8 @@ export interface Plan {
   axes: string[];
   cells: Cell[];
   trials: PlannedTrial[];
+  /** one-line warnings to print once per sweep (a binding maxSteps, the step-size guard; src/sweep/derived.ts) */
+  warnings: string[];
 }
 
 /** JSON with object keys sorted recursively (canonical form for hashing). */
@@ -59,18 +62,24 @@ export function trialId(config: TrialConfig, seed: number): string {
 }
 
 /**
- * Resolve the configuration of one cell: defaults ⊕ base ⊕ cell values, and
- * muNorm from snr when the sweep fixes snr (SPEC §1).
+ * Resolve the configuration of one cell: defaults ⊕ base ⊕ cell values,
+ * muNorm from snr when the sweep fixes snr (SPEC §1), expressions and
+ * `steps: { tau: k }` evaluated in dependency order (src/sweep/derived.ts).
+ *
+ * @param notes  filled with what planning reports (a binding maxSteps)
+ * @throws SweepSpecError naming the field (base.<name> or grid.<name>) on a
+ *   bad expression, a cycle or an invalid resolved value
  */
-export function resolveConfig(base: Partial<Record<string, ParamValue>>, values: Record<string, ParamValue>): TrialConfig {
+export function resolveConfig(base: Partial<Record<string, ParamValue>>, values: Record<string, ParamValue>, notes?: ResolveNotes): TrialConfig {
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...base, ...values };
   const init = { ...DEFAULT_CONFIG.init, ...((base.init as object) ?? {}), ...((values.init as object) ?? {}) };
   merged.init = init;
-  if (merged.snr !== undefined) {
-    merged.muNorm = muNormFromSnr(merged.snr as number, merged.sigma as number, merged.d as number);
-    delete merged.snr;
-  }
-  return merged as unknown as TrialConfig;
+  const whereOf = (name: string) => (name in values ? `grid.${name}` : name in base ? `base.${name}` : name);
+  const validate = (name: string, v: unknown, where: string) => {
+    const r = PARAM_SCHEMAS[name as ParamName]?.safeParse(v);
+    if (r && !r.success) throw new SweepSpecError(`${where}: ${r.error.issues[0].message} (got ${JSON.stringify(v)})`);
+  };
+  return resolveDerived(merged, NUMERIC_PARAMS, INTEGER_PARAMS, validate, whereOf, notes);
 }
 
 /** Default largest estimated memory of one trial (GiB) that planning accepts. */
@@ -105,8 +114,11 @@ export function planSweep(sweep: Sweep): Plan {
     combos.splice(0, combos.length, ...next);
   }
   const seen = new Set<string>();
+  const configs: { label: string; config: TrialConfig }[] = [];
+  const capped: Parameters<typeof stepsCappedWarning>[0][number][] = [];
   for (const values of combos) {
-    const config = resolveConfig(sweep.base, values);
+    const notes: ResolveNotes = {};
+    const config = resolveConfig(sweep.base, values, notes);
     const axesVals: Record<string, number | string> = {};
     for (const a of sweep.axes) {
       const v = values[a.name];
@@ -115,7 +127,10 @@ export function planSweep(sweep: Sweep): Plan {
     }
     const key = JSON.stringify(sweep.axes.map((a) => axesVals[a.name]));
     cells.push({ key, axes: axesVals });
-    const nCk = checkpointSteps(config.steps, config.evalEvery).length;
+    const label = sweep.axes.map((a) => `${a.name}=${axesVals[a.name]}`).join(', ') || 'the cell';
+    configs.push({ label, config });
+    if (notes.stepsCapped) capped.push({ label, stepsCapped: notes.stepsCapped });
+    const nCk = checkpointSteps(config.steps, config.evalEvery, config.evalLog).length;
     const engine = chooseEngine(config, nCk);
     const gib = trialMemoryBytes(config, engine) / 2 ** 30;
     if (gib > maxTrialGib()) {
@@ -129,7 +144,8 @@ export function planSweep(sweep: Sweep): Plan {
       trials.push({ id, cellKey: key, seed, config, engine, cost });
     }
   }
-  return { sweep, axes: sweep.axes.map((a) => a.name), cells, trials };
+  const warnings = [...stepsCappedWarning(capped, configs.length), ...stepSizeWarnings(configs)];
+  return { sweep, axes: sweep.axes.map((a) => a.name), cells, trials, warnings };
 }
 
 /**

@@ -23,10 +23,15 @@ describe('checkpoint schedule', () => {
     [5, 1, [0, 1, 2, 3, 4, 5]],
     [7, 7, [0, 7]],
   ])('steps=%i, evalEvery=%i → %j', (steps, evalEvery, expected) => {
-    const o = runTrial(cfgOf({ d: 6, n: 4, T: 3, steps, evalEvery, testN: 20, alpha: 0.05 }), 0);
+    const o = runTrial(cfgOf({ d: 6, n: 4, T: 3, steps, evalEvery, evalLog: 0, testN: 20, alpha: 0.05 }), 0);
     expect(o.checkpoints.map((c) => c.step)).toEqual(expected);
     expect(o.final).toBe(o.checkpoints[o.checkpoints.length - 1]);
     expect(o.regime).toBe(o.final.regime);
+  });
+
+  it('with evalLog the engines evaluate at the logarithmic points too (the list of checkpointSteps)', () => {
+    const o = runTrial(cfgOf({ d: 6, n: 4, T: 3, steps: 100, evalEvery: 50, evalLog: 2, testN: 20, alpha: 0.05 }), 0);
+    expect(o.checkpoints.map((c) => c.step)).toEqual([0, 1, 3, 10, 32, 50, 100]); // round(10^(k/2)) ∪ every 50
   });
 });
 
