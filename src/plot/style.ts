@@ -288,7 +288,10 @@ export function wrapText(style: FigureStyle, text: string, sizePx: number, maxWi
 // names users refer to in options
 
 /** Figures a sweep gets (file base names); `titles` overrides are keyed by these. */
-export const FIGURE_NAMES = ['phase-diagram', 'loss-maps', 'regime-horizons', 'boundary', 'trajectory'] as const;
+export const FIGURE_NAMES = [
+  'phase-diagram', 'loss-maps', 'regime-horizons', 'boundary', 'trajectory',
+  'regime-theory-times', 'memorisation-theory-times', 'collapse', 'boundary-slopes', 'delayed-generalisation',
+] as const;
 /** One of {@link FIGURE_NAMES}. */
 export type FigureName = (typeof FIGURE_NAMES)[number];
 

@@ -134,6 +134,8 @@ const plotSchema = z
     x: z.string().optional(),
     y: z.string().optional(),
     horizons: z.array(z.number().int().min(0)).optional(),
+    // multiples c of each cell's τ at which maps and boundary fits are read (src/outcome/theory-time.ts)
+    theoryTimes: z.array(positive).optional(),
     width: plotOption(parseLength),
     height: plotOption(parseLength),
     dpi: plotOption(parseDpi),
