@@ -135,3 +135,19 @@ describe('maps at t = c·τ', () => {
     expect(at('a@100').value).toBe(1);
   });
 });
+
+describe('undecidable cells on the regime map', () => {
+  it('cells whose best reachable test error is ≥ δ are hatched and named in the notes', async () => {
+    const { regimeMapSpec } = await import('../../src/plot/specs.js');
+    const { theoryOf } = await import('../../src/outcome/theory.js');
+    const { REGIMES } = await import('../../src/outcome/types.js');
+    const fr = Object.fromEntries(REGIMES.map((r) => [r, r === 'harmful-overfitting' ? 1 : 0])) as never;
+    const mk = (muNorm: number) => ({ cellKey: `${muNorm}`, axes: { muNorm, n: 5 }, count: 1, regime: 'harmful-overfitting' as const, agreement: 1, regimeFractions: fr, metrics: {}, theory: theoryOf({ ...DEFAULT_CONFIG, muNorm }) });
+    const spec = regimeMapSpec([mk(2), mk(5)], ['muNorm', 'n']);
+    const rows = dataOf(spec)[0]!;
+    expect(rows.map((r) => [r.cellKey, r.undecidable])).toEqual([['2', true], ['5', false]]); // Φ(−2/√2) = 0.079 ≥ 0.05; Φ(−5/√2) < 0.05
+    expect(JSON.stringify(spec)).toContain('"filter":"datum.undecidable');
+    expect(notesOf(spec)).toContain('hatched: benign impossible');
+    expect(() => compile(spec as never)).not.toThrow();
+  });
+});
