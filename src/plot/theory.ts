@@ -88,7 +88,7 @@ export function collapseSpec(
   const rows: CollapseRow[] = panels.flatMap((p) => p.cells.filter((c) => Number.isFinite(c.excess)).map((c) => ({ c: p.c, n: c.n, snr: c.snr, nSnr2: c.nSnr2, excess: c.excess, m: c.m, m0: c.m0 })));
   const xDom = logDomain([...rows.map((r) => r.nSnr2), ...memorise.rows.map((r) => r.nSnr2)]);
   const xTicks = logTicks(xDom[0], xDom[1], Math.max(2, Math.floor(width / (4 * ts.label))));
-  const x = { field: 'nSnr2', type: 'quantitative', scale: { type: 'log', domain: xDom, nice: false }, axis: { title: 'n·SNR²', format: '.3~g', values: xTicks, grid: false } };
+  const x = { field: 'nSnr2', type: 'quantitative', scale: { type: 'log', domain: xDom, nice: false }, axis: { title: 'n·SNR²', format: '~g', values: xTicks, grid: false } };
   const ns = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
   const color = {
     field: 'n', type: 'ordinal', sort: ns, scale: { scheme: style.palette.sequential === 'greys' ? 'greys' : 'viridis' },
@@ -116,7 +116,7 @@ export function collapseSpec(
       fitRows.push({ nSnr2: v, tOverTau: Math.exp(memorise.intercept + memorise.exponent * Math.log(v)) });
     }
   }
-  const yT = { field: 'tOverTau', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: 't_memorise / τ', format: '.3~g', values: logTicks(yDom[0], yDom[1], Math.max(2, Math.floor(height / (2.2 * ts.label)))), grid: false } };
+  const yT = { field: 'tOverTau', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: 't_memorise / τ', format: '~g', values: logTicks(yDom[0], yDom[1], Math.max(2, Math.floor(height / (2.2 * ts.label)))), grid: false } };
   const expText = memorise.exponent !== null && memorise.ci
     ? `fitted exponent ${fmt(memorise.exponent)} [${fmt(memorise.ci[0])}, ${fmt(memorise.ci[1])}] (95% CI)`
     : 'too few memorising trials for a fit';
@@ -146,7 +146,7 @@ function slopePanel(rows: { x: number; slope: number; lo: number; hi: number; po
   const ys = rows.flatMap((r) => [r.lo, r.hi]).filter(Number.isFinite);
   const yLo = Math.min(0, ...ys.map((v) => Math.max(v, -2)));
   const yHi = Math.max(3, ...ys.map((v) => Math.min(v, 8)));
-  const x = { field: 'x', type: 'quantitative', scale: { type: 'log', domain: xDom, nice: false }, axis: { title: xTitle, format: '.3~g', values: logTicks(xDom[0], xDom[1], Math.max(2, Math.floor(width / (4 * ts.label)))), grid: false } };
+  const x = { field: 'x', type: 'quantitative', scale: { type: 'log', domain: xDom, nice: false }, axis: { title: xTitle, format: '~g', values: logTicks(xDom[0], xDom[1], Math.max(2, Math.floor(width / (4 * ts.label)))), grid: false } };
   const y = { type: 'quantitative', scale: { domain: [yLo, yHi], clamp: true }, axis: { title: 'boundary slope b', grid: false } };
   return {
     title: { text: title, subtitle: notes(style, sub, width) },
@@ -154,7 +154,7 @@ function slopePanel(rows: { x: number; slope: number; lo: number; hi: number; po
     layer: [
       { data: { values: rows }, mark: { type: 'area', opacity: 0.25, color: style.palette.lines[0] }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } },
       { data: { values: rows }, mark: { type: 'line', color: style.palette.lines[0], strokeWidth: 1.5, point: { filled: true, size: Math.round(ts.label * 1.5) } }, encoding: { x, y: { ...y, field: 'slope' } } },
-      { mark: { type: 'rule', strokeDash: [6, 4], color: '#222222' }, encoding: { y: { datum: 2 } } },
+      { data: { values: [{ theory: 2 }] }, mark: { type: 'rule', strokeDash: [6, 4], color: '#222222' }, encoding: { y: { ...y, field: 'theory' } } },
     ],
   };
 }
@@ -200,7 +200,7 @@ export function delayedGeneralisationSpec(rows: readonly DelayedRow[], opts: The
     mark: { type: 'point', filled: true, size: Math.round(ts.label * 2.5) },
     encoding: {
       x: { field: 'invNSnr2', type: 'quantitative', axis: { title: '1 / (n·SNR²)', grid: false } },
-      y: { field: 'delay', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: '(t_generalise − t_memorise) / τ', format: '.3~g', grid: false } },
+      y: { field: 'delay', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: '(t_generalise − t_memorise) / τ', format: '~g', grid: false } },
       color: { field: 'n', type: 'ordinal', legend: { title: axisLabel('n', style) } },
     },
   }, { style, title: opts.title, wrapWidth: opts.wrapWidth });
