@@ -149,7 +149,7 @@ export const METRIC_LABELS: Readonly<Record<string, string[]>> = {
   cleanFit: ['clean-set fit', '(1 = all of 𝒞 fit)'],
   noisyFit: ['noisy-set fit', '(1 = all flipped labels memorised)'],
   tFit: ['t_fit (steps)', '(first step with train acc. 1)'],
-  tGeneralize: ['t_generalize (steps)', '(first step with test error < δ)'],
+  tGeneralize: ['t_generalize (steps)', '(test error falls again after t_memorise)'],
   pNorm: ['‖p‖₂', '(larger = sharper attention)'],
 };
 
