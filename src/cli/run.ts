@@ -64,6 +64,7 @@ export function registerRun(program: Command): void {
         }
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
+        for (const w of plan.warnings) process.stderr.write(`${w}\n`);
         process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials → ${outDir}\n`);
         const summary = await runSweep(plan, {
           outDir, workers: flags.workers, retries: flags.retries, live: flags.live, progress: flags.progress, force: flags.force,

@@ -22,10 +22,12 @@ export type TestMode = z.output<Schemas['test']>;
 /**
  * Every parameter of a trial, resolved: the sweep parameters of
  * `PARAM_SCHEMAS` (one list, src/sweep/spec.ts) except `snr`, which is
- * converted to muNorm. Units: all dimensionless; `alpha` is the GD step size,
- * `steps` a count.
+ * converted to muNorm, and `maxSteps`, which only caps `steps: { tau: k }`
+ * (src/sweep/derived.ts) — so `steps` is a count here. Units: all
+ * dimensionless; `alpha` is the GD step size. `evalLog`: logarithmic
+ * checkpoints per decade (0 = none), besides every `evalEvery`.
  */
-export type TrialConfig = { [K in keyof Schemas as Exclude<K, 'snr' | 'init'>]: z.output<Schemas[K]> } & { init: InitConfig };
+export type TrialConfig = { [K in keyof Schemas as Exclude<K, 'snr' | 'init' | 'maxSteps' | 'steps'>]: z.output<Schemas[K]> } & { init: InitConfig; steps: number };
 
 /** Defaults of the paper's synthetic runs (SPEC §1–2). */
 export const DEFAULT_CONFIG: TrialConfig = {
@@ -39,6 +41,7 @@ export const DEFAULT_CONFIG: TrialConfig = {
   alpha: 5e-3,
   steps: 1000,
   evalEvery: 10,
+  evalLog: 20,
   testN: 1000,
   labels: 'balanced',
   noise: 'exact',
@@ -59,12 +62,25 @@ export function muNormFromSnr(snr: number, sigma: number, d: number): number {
   return snr * sigma * Math.sqrt(d);
 }
 
-/** Checkpoint steps: 0, every `evalEvery`, and the last (SPEC §3). Sorted, unique. */
-export function checkpointSteps(steps: number, evalEvery: number): number[] {
-  const out: number[] = [];
-  for (let t = 0; t < steps; t += evalEvery) out.push(t);
-  out.push(steps);
-  return out;
+/**
+ * Checkpoint steps (SPEC §3, §7): 0, every `evalEvery`, the last, and — with
+ * `evalLog` > 0 — `evalLog` points per decade, round(10^(k/evalLog)) for
+ * k = 0, 1, … up to `steps`, so that time scales from 1 step to the end are
+ * resolved at both ends of a grid. Sorted, unique. This list is the one the
+ * engines' training driver evaluates at.
+ */
+export function checkpointSteps(steps: number, evalEvery: number, evalLog = 0): number[] {
+  const set = new Set<number>();
+  for (let t = 0; t < steps; t += evalEvery) set.add(t);
+  set.add(steps);
+  if (evalLog > 0) {
+    for (let k = 0; ; k++) {
+      const t = Math.round(10 ** (k / evalLog));
+      if (t > steps) break;
+      set.add(t);
+    }
+  }
+  return [...set].sort((a, b) => a - b);
 }
 
 /** Std of Gaussian W₀ entries (default 1/√d). */

@@ -4,6 +4,7 @@
  * (SPEC §1–6, §8). {@link runTrial} is the entry point every caller uses.
  */
 import { checkpointMetrics, divergedCheckpoint, eventTimes } from '../outcome/metrics.js';
+import { type TheoryQuantities, theoryOf } from '../outcome/theory.js';
 import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
 import { type TrialConfig, checkpointSteps } from './config.js';
 import { type EngineName, chooseEngine } from './cost.js';
@@ -26,6 +27,8 @@ export interface TrialOutcome {
   diverged: boolean;
   /** training was stopped early by `TrialHooks.shouldStop` (absent otherwise) */
   stopped?: true;
+  /** theory quantities of the config (SPEC §7: τ, τ_b, n·SNR², test-error bounds) */
+  theory?: TheoryQuantities;
   timings: {
     /** share of the group's dense work attributed to this trial (ms) */
     sharedMs: number;
@@ -137,7 +140,7 @@ const ENGINES: Record<EngineName, Prepare> = {
 export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache(), hooks: TrialHooks = {}): TrialOutcome {
   const t0 = performance.now();
   const { n, T, alpha, steps } = cfg;
-  const steps_ = checkpointSteps(steps, cfg.evalEvery);
+  const steps_ = checkpointSteps(steps, cfg.evalEvery, cfg.evalLog ?? 0);
   const engine = chooseEngine(cfg, steps_.length);
   const labels = drawLabels(cfg, seed);
   const prepared = ENGINES[engine](cfg, seed, labels, cache, steps_.length + 1);
@@ -151,7 +154,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     checkpoints: steps_,
     test: (u) => prepared.testSet.evaluate(u),
     observe(st) {
-      checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, st.test!, delta));
+      checkpoints.push(checkpointMetrics(trainLabels, st.step, st.trainLoss, st.f, st.a, st.pNorm, st.test!, delta, checkpoints[0]));
       hooks.onCheckpoint?.(checkpoints[checkpoints.length - 1], checkpoints.length - 1, steps_.length);
       if (st.step < steps && hooks.shouldStop?.()) {
         stopped = true;
@@ -179,6 +182,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new 
     events: eventTimes(checkpoints, delta),
     diverged,
     ...(stopped ? { stopped: true as const } : {}),
+    theory: theoryOf(cfg),
     timings: { sharedMs: prepared.sharedMs, trainMs: t1 - tTrain, totalMs: t1 - t0 },
   };
 }

@@ -2,20 +2,26 @@
  * Aggregation per cell over seeds: majority regime with agreement, and mean
  * and standard deviation of final metrics.
  */
-import type { Checkpoint, CellSummary, Regime } from './types.js';
-import { majorityRegime } from './metrics.js';
+import type { TrialConfig } from '../model/config.js';
+import type { Checkpoint, CellSummary, EventTimes, Regime } from './types.js';
+import { eventTimes, majorityRegime } from './metrics.js';
+import { theoryOf } from './theory.js';
 
 /** What aggregation needs of a finished trial. */
 export interface TrialSummaryInput {
   cellKey: string;
   final: Checkpoint;
   regime: Regime;
-  events: { tFit: number | null; tGeneralize: number | null };
+  events: Pick<EventTimes, 'tFit' | 'tGeneralize' | 'tMemorise' | 'bestTestStep' | 'bestTestError'>;
   checkpoints?: Checkpoint[];
+  /** resolved config: gives the cell its theory quantities (SPEC §7) */
+  config?: TrialConfig;
 }
 
 /** Names of the final metrics, in the order finalMetrics lists them. */
-export const FINAL_METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'] as const;
+export const FINAL_METRICS = [
+  'testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError',
+] as const;
 
 /** Final metrics of a trial by name (NaN where undefined). */
 export function finalMetrics(t: TrialSummaryInput): Record<string, number> {
@@ -31,6 +37,9 @@ export function finalMetrics(t: TrialSummaryInput): Record<string, number> {
     pNorm: num(f.pNorm),
     tFit: num(t.events.tFit),
     tGeneralize: num(t.events.tGeneralize),
+    tMemorise: num(t.events.tMemorise),
+    bestTestStep: num(t.events.bestTestStep),
+    bestTestError: num(t.events.bestTestError),
   };
 }
 
@@ -66,14 +75,17 @@ export function summariseCells(
     const metricsList = ts.map(finalMetrics);
     const metrics: CellSummary['metrics'] = {};
     for (const name of FINAL_METRICS) metrics[name] = meanSd(metricsList.map((m) => m[name]));
-    return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics };
+    const config = ts.find((t) => t.config)?.config;
+    return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics, ...(config ? { theory: theoryOf(config) } : {}) };
   });
 }
 
 /**
  * A trial as seen at training step `step`: its last checkpoint at or before
- * `step` becomes `final` (a trial that diverged earlier stays diverged), and
- * event times later than `step` are dropped.
+ * `step` becomes `final` (a trial that diverged earlier stays diverged);
+ * tFit later than `step` is dropped, and tMemorise, tGeneralize and the
+ * lowest test error are those of the run cut at `step` (recomputed on its
+ * checkpoints up to `step`).
  *
  * @throws Error if the trial has no checkpoints
  */
@@ -82,6 +94,12 @@ export function atHorizon<T extends TrialSummaryInput & { checkpoints: Checkpoin
   if (!cks.length) throw new Error('trial without checkpoints');
   let pick = cks[0];
   for (const c of cks) if (c.step <= step) pick = c;
-  const within = (x: number | null) => (x !== null && x <= step ? x : null);
-  return { cellKey: t.cellKey, final: pick, regime: pick.regime, events: { tFit: within(t.events.tFit), tGeneralize: within(t.events.tGeneralize) } };
+  const within = (x: number | null | undefined) => (x !== null && x !== undefined && x <= step ? x : null);
+  // tMemorise, tGeneralize and the best test error refer to the whole run: recomputed on the checkpoints up to `step`
+  const upTo = cks.filter((c) => c.step <= step);
+  const ev = eventTimes(upTo.length ? upTo : [pick], t.config?.generalizationTolerance ?? 0.05);
+  return {
+    cellKey: t.cellKey, final: pick, regime: pick.regime, config: t.config,
+    events: { tFit: within(t.events.tFit), tGeneralize: ev.tGeneralize, tMemorise: ev.tMemorise, bestTestStep: ev.bestTestStep, bestTestError: ev.bestTestError },
+  };
 }

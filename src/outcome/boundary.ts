@@ -152,31 +152,42 @@ function betacf(x: number, a: number, b: number): number {
   return h;
 }
 
+/** A located crossing line and its slope fit (the core of BoundaryFit). */
+export interface SlopeFit {
+  points: BoundaryPoint[];
+  slope: number | null;
+  intercept: number | null;
+  slopeSe: number | null;
+  level: number;
+  slopeCi: [number, number] | null;
+  theoryIntercept: number | null;
+  theoryInsideCi: boolean | null;
+  nSnr2AtCentroid: number | null;
+}
+
 /**
- * Locate the boundary on an (snr, n) map and fit its slope.
+ * Locate the 1/2 crossings of a fraction given per (snr, n) — along every
+ * row and column — and fit `log n = a − b·log SNR` by least squares with a
+ * Student-t interval on b (needs ≥ 3 points; otherwise slope null).
+ * Several values at one (snr, n) (other axes) are averaged; NaN values are
+ * skipped.
  *
- * @param cells  cell summaries whose axes include numeric `snr` and `n`
- *               (other axes, if any, are pooled)
- * @param level  confidence level of the slope interval (default 0.95)
- * @throws Error if the cells have no numeric snr and n axes
+ * @param values  fraction per (snr, n) point (snr, n > 0)
+ * @param level   confidence level (default 0.95)
  */
-export function estimateBoundary(cells: readonly CellSummary[], level = 0.95): BoundaryFit {
-  const ok = cells.filter((c) => typeof c.axes.snr === 'number' && typeof c.axes.n === 'number');
-  if (ok.length === 0) throw new Error('boundary estimation needs a sweep over snr and n');
-  // pool other axes: average the fractions of the (non-empty) cells at the same (snr, n)
+export function fitCrossings(values: readonly { snr: number; n: number; frac: number }[], level = 0.95): SlopeFit {
   const lists = new Map<string, number[]>();
-  for (const c of ok) {
-    const key = `${c.axes.snr}|${c.axes.n}`;
-    const f = memorisationFraction(c);
-    if (!Number.isFinite(f)) continue;
+  for (const v of values) {
+    if (!Number.isFinite(v.frac)) continue;
+    const key = `${v.snr}|${v.n}`;
     const l = lists.get(key) ?? [];
-    l.push(f);
+    l.push(v.frac);
     lists.set(key, l);
   }
   const fracAt = new Map<string, number>();
   for (const [key, l] of lists) fracAt.set(key, l.reduce((a, b) => a + b, 0) / l.length);
-  const snrs = [...new Set(ok.map((c) => c.axes.snr as number))].sort((a, b) => a - b);
-  const ns = [...new Set(ok.map((c) => c.axes.n as number))].sort((a, b) => a - b);
+  const snrs = [...new Set(values.map((c) => c.snr))].sort((a, b) => a - b);
+  const ns = [...new Set(values.map((c) => c.n))].sort((a, b) => a - b);
   const points: BoundaryPoint[] = [];
   for (const n of ns) {
     const fr = snrs.map((s) => fracAt.get(`${s}|${n}`) ?? NaN);
@@ -186,11 +197,7 @@ export function estimateBoundary(cells: readonly CellSummary[], level = 0.95): B
     const fr = ns.map((n) => fracAt.get(`${s}|${n}`) ?? NaN);
     for (const x of crossings(ns, fr)) points.push({ snr: s, n: x, along: 'n' });
   }
-  const fit: BoundaryFit = {
-    transition: 'noisy labels ignored ↔ memorised (mean final noisyFit = 1/2)',
-    points, slope: null, intercept: null, slopeSe: null, level, slopeCi: null, theorySlope: 2,
-    theoryIntercept: null, theoryInsideCi: null, nSnr2AtCentroid: null,
-  };
+  const fit: SlopeFit = { points, slope: null, intercept: null, slopeSe: null, level, slopeCi: null, theoryIntercept: null, theoryInsideCi: null, nSnr2AtCentroid: null };
   if (points.length === 0) return fit;
   const xs = points.map((p) => Math.log(p.snr));
   const ys = points.map((p) => Math.log(p.n));
@@ -219,4 +226,24 @@ export function estimateBoundary(cells: readonly CellSummary[], level = 0.95): B
   fit.slopeCi = [-beta - t * se, -beta + t * se];
   fit.theoryInsideCi = fit.slopeCi[0] <= 2 && 2 <= fit.slopeCi[1];
   return fit;
+}
+
+/**
+ * Locate the boundary on an (snr, n) map and fit its slope (fixed step: the
+ * cells' final memorisation fraction).
+ *
+ * @param cells  cell summaries whose axes include numeric `snr` and `n`
+ *               (other axes, if any, are pooled)
+ * @param level  confidence level of the slope interval (default 0.95)
+ * @throws Error if the cells have no numeric snr and n axes
+ */
+export function estimateBoundary(cells: readonly CellSummary[], level = 0.95): BoundaryFit {
+  const ok = cells.filter((c) => typeof c.axes.snr === 'number' && typeof c.axes.n === 'number');
+  if (ok.length === 0) throw new Error('boundary estimation needs a sweep over snr and n');
+  const fit = fitCrossings(ok.map((c) => ({ snr: c.axes.snr as number, n: c.axes.n as number, frac: memorisationFraction(c) })), level);
+  return {
+    transition: 'noisy labels ignored ↔ memorised (mean final noisyFit = 1/2)',
+    points: fit.points, slope: fit.slope, intercept: fit.intercept, slopeSe: fit.slopeSe, level, slopeCi: fit.slopeCi, theorySlope: 2,
+    theoryIntercept: fit.theoryIntercept, theoryInsideCi: fit.theoryInsideCi, nSnr2AtCentroid: fit.nSnr2AtCentroid,
+  };
 }

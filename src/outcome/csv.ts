@@ -16,11 +16,16 @@
  *   frac_not_overfitting … frac_diverged (fraction of seeds per regime),
  *   <metric>_mean, <metric>_sd for every final metric (SPEC §3; sd over seeds,
  *   0 for one seed): testError, testLoss, trainLoss, trainAcc, cleanFit,
- *   noisyFit, pNorm, tFit, tGeneralize (steps; empty when never reached).
+ *   noisyFit, pNorm, tFit, tGeneralize, tMemorise, bestTestStep (steps; empty
+ *   when never reached), bestTestError; then the theory of the cell (SPEC §7):
+ *   nSnr2 (n·SNR²), tau and tauBenign (steps; tauBenign empty when it
+ *   overflows), log10TauBenign, testErrorStep0 (uniform attention),
+ *   testErrorBest (all attention on the relevant token), undecidable
+ *   (1 when testErrorBest ≥ δ: benign overfitting impossible; else 0).
  * trials.csv — one row per trial and checkpoint (long format):
  *   trial (id), cell, seed, engine, the swept axes, the main parameters not
  *   swept (snr, muNorm, d, n, T, eta, rho, sigma, alpha, steps), final_regime,
- *   tFit, tGeneralize, then the checkpoint: step, regime, trainLoss, trainAcc,
+ *   tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, tau, nSnr2, then the checkpoint: step, regime, trainLoss, trainAcc,
  *   cleanFit, noisyFit, testAcc, testError, testLoss, pNorm,
  *   attnClean_<kind>, attnNoisy_<kind> (mean softmax weight per token of
  *   kind relevant, confusing, weak, irrelevant).
@@ -29,6 +34,7 @@ import type { TrialConfig } from '../model/config.js';
 import type { Checkpoint, CellSummary, Regime } from './types.js';
 import { REGIMES } from './types.js';
 import { FINAL_METRICS } from './aggregate.js';
+import { theoryOf } from './theory.js';
 
 /** One CSV field: numbers as shortest round-trip text, non-finite/null as empty, strings quoted when needed. */
 export function csvField(v: unknown): string {
@@ -64,6 +70,9 @@ export function checkpointValues(c: Checkpoint): unknown[] {
 /** Final metrics of cells.csv, in column order (CellSummary.metrics keys; listed once, in aggregate.ts). */
 export const CELL_METRICS: readonly string[] = FINAL_METRICS;
 
+/** Theory columns of cells.csv (SPEC §7; see TheoryQuantities in theory.ts), in order. */
+export const THEORY_COLUMNS = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'undecidable'] as const;
+
 /** Column name of a regime's fraction: frac_not_overfitting, … */
 export function regimeColumn(r: Regime): string {
   return `frac_${r.replace(/-/g, '_')}`;
@@ -85,13 +94,14 @@ export function cellsCsv(axes: readonly string[], cells: readonly CellSummary[],
   const fixed = params ? TRIAL_PARAMS.filter((p) => !axes.includes(p)) : [];
   const header = [
     'cell', ...axes, ...fixed, 'seeds', 'regime', 'agreement', ...REGIMES.map(regimeColumn),
-    ...metrics.flatMap((m) => [`${m}_mean`, `${m}_sd`]),
+    ...metrics.flatMap((m) => [`${m}_mean`, `${m}_sd`]), ...THEORY_COLUMNS,
   ];
   const rows = cells.map((c, i) => [
     i, ...axes.map((a) => c.axes[a]), ...fixed.map((p) => params?.get(c.cellKey)?.[p]),
     c.count, c.regime, c.count ? c.agreement : null,
     ...REGIMES.map((r) => (c.count ? c.regimeFractions[r] : null)),
     ...metrics.flatMap((m) => (c.count ? [c.metrics[m]?.mean, c.metrics[m]?.sd] : [null, null])),
+    ...THEORY_COLUMNS.map((k) => (typeof c.theory?.[k] === 'boolean' ? Number(c.theory[k]) : c.theory?.[k] ?? null)),
   ]);
   return toCsv(header, rows);
 }
@@ -106,8 +116,16 @@ export interface TrialRow {
   snr: number;
   config: Pick<TrialConfig, 'muNorm' | 'd' | 'n'> & Partial<TrialConfig>;
   regime?: Regime;
-  events?: { tFit: number | null; tGeneralize: number | null };
+  events?: { tFit: number | null; tGeneralize: number | null; tMemorise?: number | null; bestTestStep?: number | null; bestTestError?: number | null };
   checkpoints: Checkpoint[];
+}
+
+/** τ and n·SNR² of a trial's config (empty when the config is incomplete). */
+function theoryCells(cfg: TrialRow['config']): [number | null, number | null] {
+  const c = cfg as Partial<TrialConfig>;
+  if ([c.d, c.T, c.n, c.muNorm, c.sigma, c.alpha, c.nuScale].some((x) => typeof x !== 'number') || !c.init) return [null, null];
+  const th = theoryOf(c as TrialConfig);
+  return [th.tau, th.nSnr2];
 }
 
 /** Parameters of trials.csv and cells.csv besides the swept axes. */
@@ -119,7 +137,7 @@ const TRIAL_PARAMS = ['snr', 'muNorm', 'd', 'n', 'T', 'eta', 'rho', 'sigma', 'al
  */
 export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], cellIndex?: ReadonlyMap<string, number>): string {
   const params = TRIAL_PARAMS.filter((p) => !axes.includes(p));
-  const header = ['trial', 'cell', 'seed', 'engine', ...axes, ...params, 'final_regime', 'tFit', 'tGeneralize', ...CHECKPOINT_COLUMNS];
+  const header = ['trial', 'cell', 'seed', 'engine', ...axes, ...params, 'final_regime', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tau', 'nSnr2', ...CHECKPOINT_COLUMNS];
   const rows: unknown[][] = [];
   for (const t of trials) {
     const cell = t.cellKey === undefined ? null : cellIndex?.get(t.cellKey) ?? null;
@@ -128,6 +146,8 @@ export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], 
       t.id, cell, t.seed, t.engine, ...axes.map((a) => t.axes[a]),
       ...params.map((p) => (p === 'snr' ? t.snr : cfg[p])),
       t.regime ?? null, t.events?.tFit ?? null, t.events?.tGeneralize ?? null,
+      t.events?.tMemorise ?? null, t.events?.bestTestStep ?? null, t.events?.bestTestError ?? null,
+      ...theoryCells(t.config),
     ];
     for (const c of t.checkpoints) rows.push([...fixed, ...checkpointValues(c)]);
   }

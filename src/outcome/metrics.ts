@@ -59,13 +59,16 @@ function weights(a: Float64Array, T: number, rows: number[]): TokenWeights {
 /**
  * Metrics of one checkpoint from the model outputs on the training set.
  *
- * @param f      outputs f_i (n)
- * @param a      attention weights (n·T)
- * @param test   test accuracy and loss
+ * @param f        outputs f_i (n)
+ * @param a        attention weights (n·T)
+ * @param test     test accuracy and loss
+ * @param initial  the run's step-0 checkpoint: when given, a checkpoint that
+ *   has not moved from it (see isUntrained) is labelled `untrained`; a
+ *   step-0 checkpoint is always `untrained`
  */
 export function checkpointMetrics(
   labels: TrainLabels, step: number, trainLoss: number, f: Float64Array, a: Float64Array,
-  pNorm: number, test: { acc: number; loss: number }, delta: number,
+  pNorm: number, test: { acc: number; loss: number }, delta: number, initial?: Checkpoint,
 ): Checkpoint {
   const { n, T, y, noisy } = labels;
   const clean: number[] = [];
@@ -86,7 +89,7 @@ export function checkpointMetrics(
   }
   const cleanFit = clean.length ? fitClean / clean.length : 1;
   const noisyFit = noisyIdx.length ? fitNoisy / noisyIdx.length : null;
-  return {
+  const ck: Checkpoint = {
     step,
     trainLoss,
     trainAcc: fitAll / n,
@@ -99,6 +102,35 @@ export function checkpointMetrics(
     pNorm,
     regime: classifyRegime(cleanFit, noisyFit, 1 - test.acc, delta),
   };
+  if (ck.regime !== 'diverged' && (step === 0 || (initial && isUntrained(ck, initial)))) ck.regime = 'untrained';
+  return ck;
+}
+
+/** Relative drop of the train loss from step 0 that counts as training (1 %). */
+export const MOVED_LOSS_DROP = 0.01;
+/** Relative rise of clean samples' attention on the relevant token over step 0 that counts as training (10 %: 1/T → 1.1/T). */
+export const MOVED_ATTENTION_GAIN = 0.1;
+
+/**
+ * Whether a run at checkpoint `ck` has not moved from its initial state
+ * `initial` (step 0) — the rule of `untrained` (issue #10, SPEC §7: "a run
+ * that has not moved from its initial predictions is not 'not overfitting'").
+ * A run has moved when its train loss fell by at least MOVED_LOSS_DROP (1 %)
+ * of the step-0 loss, or the mean softmax weight of clean samples on their
+ * relevant token rose by at least MOVED_ATTENTION_GAIN (10 %) of its step-0
+ * value (1/T for p₀ = 0). Otherwise it is untrained: its predictions are
+ * those of the initial token selection, whatever the table of SPEC §3 says.
+ * Non-finite values (diverged runs) never count as untrained.
+ */
+export function isUntrained(ck: Pick<Checkpoint, 'trainLoss' | 'attnClean'>, initial: Pick<Checkpoint, 'trainLoss' | 'attnClean'>): boolean {
+  const l0 = initial.trainLoss;
+  const l = ck.trainLoss;
+  const a0 = initial.attnClean.relevant;
+  const a = ck.attnClean.relevant;
+  if (![l0, l].every(Number.isFinite)) return false;
+  const lossMoved = l <= l0 * (1 - MOVED_LOSS_DROP);
+  const attnMoved = Number.isFinite(a) && Number.isFinite(a0) && a >= a0 * (1 + MOVED_ATTENTION_GAIN);
+  return !lossMoved && !attnMoved;
 }
 
 /** The checkpoint recorded when training diverges (non-finite loss or logits). */
@@ -111,20 +143,48 @@ export function divergedCheckpoint(step: number): Checkpoint {
 }
 
 /**
- * Event times over a sequence of checkpoints (SPEC §3): first step of each
- * regime, tFit = first step with train accuracy 1, tGeneralize = first step
- * ≥ tFit with test error < δ.
+ * Event times over a sequence of checkpoints (SPEC §3, redefined by §7):
+ *
+ * * firstStep — first step of each regime;
+ * * tFit — first step with train accuracy 1;
+ * * tMemorise — first step from which noisyFit = 1 at every later
+ *   checkpoint to the end (null if the last checkpoint has not memorised
+ *   every noisy label, or 𝒩 is empty);
+ * * bestTestStep, bestTestError — step and value of the lowest test error
+ *   (first on ties; non-finite errors ignored);
+ * * tGeneralize — the delayed generalisation of the theorem: first step
+ *   after tMemorise with test error < min(δ, test error at tMemorise); null
+ *   if it never happens. delayedGeneralisation = (tGeneralize ≠ null).
  */
 export function eventTimes(checkpoints: readonly Checkpoint[], delta: number): EventTimes {
   const firstStep: Partial<Record<Regime, number>> = {};
   let tFit: number | null = null;
-  let tGeneralize: number | null = null;
+  let bestTestStep: number | null = null;
+  let bestTestError: number | null = null;
   for (const c of checkpoints) {
     if (firstStep[c.regime] === undefined) firstStep[c.regime] = c.step;
     if (tFit === null && c.trainAcc === 1) tFit = c.step;
-    if (tFit !== null && tGeneralize === null && 1 - c.testAcc < delta) tGeneralize = c.step;
+    const err = 1 - c.testAcc;
+    if (Number.isFinite(err) && (bestTestError === null || err < bestTestError)) {
+      bestTestError = err;
+      bestTestStep = c.step;
+    }
   }
-  return { firstStep, tFit, tGeneralize };
+  let memFrom = -1; // index of tMemorise
+  for (let i = checkpoints.length - 1; i >= 0 && checkpoints[i].noisyFit === 1; i--) memFrom = i;
+  const tMemorise = memFrom >= 0 ? checkpoints[memFrom].step : null;
+  let tGeneralize: number | null = null;
+  if (memFrom >= 0) {
+    const errMem = 1 - checkpoints[memFrom].testAcc;
+    const bar = Math.min(delta, Number.isFinite(errMem) ? errMem : delta);
+    for (let i = memFrom + 1; i < checkpoints.length; i++) {
+      if (1 - checkpoints[i].testAcc < bar) {
+        tGeneralize = checkpoints[i].step;
+        break;
+      }
+    }
+  }
+  return { firstStep, tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, delayedGeneralisation: tGeneralize !== null };
 }
 
 /** Majority regime of a list (ties broken in REGIMES order) and its share. */

@@ -1,13 +1,19 @@
 /**
  * Outcome records of a trial (SPEC §3) and of a cell of a sweep.
  */
+import type { TheoryQuantities } from './theory.js';
 
-/** Regime of a run at a checkpoint (SPEC §3 table), plus `diverged`. */
+/**
+ * Regime of a run at a checkpoint (SPEC §3 table), plus `untrained` (the run
+ * has not moved from its initial predictions: see `isUntrained` in
+ * metrics.ts) and `diverged`.
+ */
 export type Regime =
   | 'not-overfitting'
   | 'benign-overfitting'
   | 'harmful-overfitting'
   | 'partial'
+  | 'untrained'
   | 'diverged';
 
 export const REGIMES: readonly Regime[] = [
@@ -15,6 +21,7 @@ export const REGIMES: readonly Regime[] = [
   'benign-overfitting',
   'harmful-overfitting',
   'partial',
+  'untrained',
   'diverged',
 ];
 
@@ -56,8 +63,20 @@ export interface EventTimes {
   firstStep: Partial<Record<Regime, number>>;
   /** first step with train accuracy 1 */
   tFit: number | null;
-  /** first step ≥ tFit with test error < δ */
+  /**
+   * the delayed generalisation of the theorem (SPEC §7): first step after
+   * tMemorise at which test error is below min(δ, test error at tMemorise);
+   * null if that never happens (or nothing was memorised). Never a copy of tFit.
+   */
   tGeneralize: number | null;
+  /** first checkpoint step from which noisyFit = 1 at every later checkpoint to the end (SPEC §7); null if never, or 𝒩 empty */
+  tMemorise?: number | null;
+  /** step of the lowest test error (first one on ties) */
+  bestTestStep?: number | null;
+  /** the lowest test error over checkpoints */
+  bestTestError?: number | null;
+  /** tGeneralize is not null: test error fell again after every noisy label was memorised */
+  delayedGeneralisation?: boolean;
 }
 
 /** Summary of one cell (one point of the grid) over its seeds. */
@@ -76,4 +95,6 @@ export interface CellSummary {
   regimeFractions: Record<Regime, number>;
   /** mean and standard deviation over seeds of final metrics */
   metrics: Record<string, { mean: number; sd: number }>;
+  /** theory quantities of the cell (SPEC §7; from its trials' config), absent when no trial finished */
+  theory?: TheoryQuantities;
 }

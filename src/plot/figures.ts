@@ -20,6 +20,7 @@ import type { TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
 import { boundarySpec, trajectorySpec, type ChartOptions } from './charts.js';
 import { measurerFor, resolveFont } from './fonts.js';
+import { boundaryReport, theorySweepFigures } from './theory-figures.js';
 import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec, type LayoutVariant, type PlotOptions } from './specs.js';
 import { writeFigure, type FigureFiles, type ScalableFigure } from './render.js';
 import {
@@ -260,6 +261,7 @@ export function sweepFigures(
       }),
     });
   }
+  out.push(...theorySweepFigures(plan, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth));
   if (hasSnrNAxes(plan) && cells.some((c) => c.count > 0)) {
     const fit = estimateBoundary(cells);
     out.push({
@@ -318,7 +320,7 @@ export async function renderSweepFigures(
   for (const { name, figure } of figures) {
     if (name === 'boundary') {
       const file = join(outDir, 'boundary.json');
-      writeTextAtomic(file, `${JSON.stringify(estimateBoundary(cells), null, 2)}\n`);
+      writeTextAtomic(file, `${JSON.stringify(boundaryReport(plan, cells, records), null, 2)}\n`);
       files.push(file);
     }
     add(await writeFigure(outDir, name, figure, {

@@ -100,6 +100,7 @@ export const REGIME_WORDS: Readonly<Record<Regime, string>> = {
   'benign-overfitting': 'benign overfitting',
   'harmful-overfitting': 'harmful overfitting',
   partial: 'partial fit',
+  untrained: 'untrained',
   diverged: 'diverged',
 };
 
@@ -148,7 +149,7 @@ export const METRIC_LABELS: Readonly<Record<string, string[]>> = {
   cleanFit: ['clean-set fit', '(1 = all of 𝒞 fit)'],
   noisyFit: ['noisy-set fit', '(1 = all flipped labels memorised)'],
   tFit: ['t_fit (steps)', '(first step with train acc. 1)'],
-  tGeneralize: ['t_generalize (steps)', '(first step with test error < δ)'],
+  tGeneralize: ['t_generalize (steps)', '(test error falls again after t_memorise)'],
   pNorm: ['‖p‖₂', '(larger = sharper attention)'],
 };
 
@@ -769,6 +770,8 @@ function regimePanel(cells: readonly CellSummary[], axes: readonly string[], opt
       agreementText: run ? agreementText(c) : '',
       disagree: run && c.agreement < 1,
       ink: regime ? inkOn(colors[regime]) : '#000000',
+      // best reachable test error ≥ δ: benign overfitting impossible here (SPEC §7; src/outcome/theory.ts)
+      undecidable: c.theory?.undecidable === true,
     };
   });
   const words = REGIMES.map((r) => `datum.label === ${JSON.stringify(r)} ? ${JSON.stringify(regimeWord(r, style))}`).join(' : ');
@@ -791,6 +794,12 @@ function regimePanel(cells: readonly CellSummary[], axes: readonly string[], opt
       },
     }, 'datum.regime != null'),
   ];
+  if (rows.some((r) => r.undecidable)) {
+    // hatching (three diagonal strokes across the cell) over undecidable cells
+    layer.push(placed(g, 'point', style, {
+      mark: { type: 'point', shape: 'M-1,0L0,-1M-1,1L1,-1M0,1L1,0', filled: false, size: g.cell ** 2, strokeWidth: 0.8, stroke: '#444444', opacity: 0.8 },
+    }, 'datum.undecidable'));
+  }
   const textPx = Math.min(ts.label, Math.floor(g.cell * 0.3 * 10) / 10);
   const withText = textPx >= MIN_CELL_TEXT && g.cell >= 14;
   if (withText) {
@@ -814,6 +823,7 @@ function regimePanel(cells: readonly CellSummary[], axes: readonly string[], opt
   const marks: string[] = [];
   if (rows.some((r) => r.disagree)) marks.push(withText ? 'dashed box: seeds disagree' : 'dot: seeds disagree');
   if (rows.some((r) => r.regime === null)) marks.push('grey: not yet run');
+  if (rows.some((r) => r.undecidable)) marks.push('hatched: benign impossible (best reachable test error ≥ δ)');
   if (marks.length) notes.push(marks.join('; '));
   // the notes may run over the legend column (when the legend is at the right)
   const legendW = opts.layout?.legend === 'bottom' ? 0 : Math.max(...REGIMES.map((r) => measureWith(style, regimeWord(r, style), ts.label))) + 1.5 * ts.label;

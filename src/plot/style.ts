@@ -124,6 +124,7 @@ export const PALETTES = {
       'benign-overfitting': '#009E73', // bluish green
       'harmful-overfitting': '#D55E00', // vermillion
       partial: '#E69F00', // orange
+      untrained: '#BBBBBB', // light grey
       diverged: '#000000', // black
     },
     sequential: 'viridis',
@@ -136,6 +137,7 @@ export const PALETTES = {
       'benign-overfitting': '#228833', // green
       'harmful-overfitting': '#EE6677', // red
       partial: '#CCBB44', // yellow
+      untrained: '#BBBBBB', // grey
       diverged: '#000000',
     },
     sequential: 'cividis',
@@ -148,6 +150,7 @@ export const PALETTES = {
       'benign-overfitting': '#A6A6A6',
       partial: '#7A7A7A',
       'harmful-overfitting': '#4D4D4D',
+      untrained: '#FFFFFF',
       diverged: '#000000',
     },
     sequential: 'greys',
@@ -285,7 +288,10 @@ export function wrapText(style: FigureStyle, text: string, sizePx: number, maxWi
 // names users refer to in options
 
 /** Figures a sweep gets (file base names); `titles` overrides are keyed by these. */
-export const FIGURE_NAMES = ['phase-diagram', 'loss-maps', 'regime-horizons', 'boundary', 'trajectory'] as const;
+export const FIGURE_NAMES = [
+  'phase-diagram', 'loss-maps', 'regime-horizons', 'boundary', 'trajectory',
+  'regime-theory-times', 'memorisation-theory-times', 'collapse', 'boundary-slopes', 'delayed-generalisation',
+] as const;
 /** One of {@link FIGURE_NAMES}. */
 export type FigureName = (typeof FIGURE_NAMES)[number];
 

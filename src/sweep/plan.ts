@@ -4,10 +4,11 @@
  * into one pool task (SPEC §6).
  */
 import { createHash } from 'node:crypto';
-import { type TrialConfig, DEFAULT_CONFIG, muNormFromSnr } from '../model/config.js';
+import { type TrialConfig, DEFAULT_CONFIG } from '../model/config.js';
 import { type EngineName, chooseEngine, engineConfigError, engineCosts, engineDimension } from '../model/cost.js';
 import { sharedKey } from '../model/shared.js';
-import { type ParamValue, type Sweep, SweepSpecError } from './spec.js';
+import { type ResolveNotes, resolveDerived, stepSizeWarnings, stepsCappedWarning } from './derived.js';
+import { INTEGER_PARAMS, NUMERIC_PARAMS, PARAM_SCHEMAS, type ParamName, type ParamValue, type Sweep, SweepSpecError } from './spec.js';
 
 /** One point of the grid. */
 export interface Cell {
@@ -41,6 +42,8 @@ export interface Plan {
   axes: string[];
   cells: Cell[];
   trials: PlannedTrial[];
+  /** one-line warnings to print once per sweep (a binding maxSteps, the step-size guard; src/sweep/derived.ts) */
+  warnings: string[];
 }
 
 /** JSON with object keys sorted recursively (canonical form for hashing). */
@@ -59,18 +62,24 @@ export function trialId(config: TrialConfig, seed: number): string {
 }
 
 /**
- * Resolve the configuration of one cell: defaults ⊕ base ⊕ cell values, and
- * muNorm from snr when the sweep fixes snr (SPEC §1).
+ * Resolve the configuration of one cell: defaults ⊕ base ⊕ cell values,
+ * muNorm from snr when the sweep fixes snr (SPEC §1), expressions and
+ * `steps: { tau: k }` evaluated in dependency order (src/sweep/derived.ts).
+ *
+ * @param notes  filled with what planning reports (a binding maxSteps)
+ * @throws SweepSpecError naming the field (base.<name> or grid.<name>) on a
+ *   bad expression, a cycle or an invalid resolved value
  */
-export function resolveConfig(base: Partial<Record<string, ParamValue>>, values: Record<string, ParamValue>): TrialConfig {
+export function resolveConfig(base: Partial<Record<string, ParamValue>>, values: Record<string, ParamValue>, notes?: ResolveNotes): TrialConfig {
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...base, ...values };
   const init = { ...DEFAULT_CONFIG.init, ...((base.init as object) ?? {}), ...((values.init as object) ?? {}) };
   merged.init = init;
-  if (merged.snr !== undefined) {
-    merged.muNorm = muNormFromSnr(merged.snr as number, merged.sigma as number, merged.d as number);
-    delete merged.snr;
-  }
-  return merged as unknown as TrialConfig;
+  const whereOf = (name: string) => (name in values ? `grid.${name}` : name in base ? `base.${name}` : name);
+  const validate = (name: string, v: unknown, where: string) => {
+    const r = PARAM_SCHEMAS[name as ParamName]?.safeParse(v);
+    if (r && !r.success) throw new SweepSpecError(`${where}: ${r.error.issues[0].message} (got ${JSON.stringify(v)})`);
+  };
+  return resolveDerived(merged, NUMERIC_PARAMS, INTEGER_PARAMS, validate, whereOf, notes);
 }
 
 /** Default largest estimated memory of one trial (GiB) that planning accepts. */
@@ -82,9 +91,22 @@ export function maxTrialGib(): number {
   return Number.isFinite(v) && v > 0 ? v : MAX_TRIAL_GIB;
 }
 
-/** Number of checkpoints of a run: 0, every `evalEvery`, and the last (SPEC §3) — without building the list. */
-export function checkpointCount(steps: number, evalEvery: number): number {
-  return Math.ceil(steps / evalEvery) + 1;
+/**
+ * Number of checkpoints of a run — 0, every `evalEvery`, the last, and
+ * `evalLog` points per decade (the set `checkpointSteps` returns) — without
+ * building the evenly spaced part (steps may be 10⁹). The logarithmic part
+ * has at most evalLog·log₁₀(steps) + 1 points, so it is enumerated.
+ */
+export function checkpointCount(steps: number, evalEvery: number, evalLog = 0): number {
+  let count = Math.ceil(steps / evalEvery) + 1;
+  let prev = -1;
+  for (let k = 0; evalLog > 0; k++) {
+    const t = Math.round(10 ** (k / evalLog));
+    if (t > steps) break;
+    if (t !== prev && t % evalEvery !== 0 && t !== steps) count++;
+    prev = t;
+  }
+  return count;
 }
 
 /**
@@ -111,7 +133,7 @@ export interface TrialMemory {
  * projected testN·T coordinates per basis direction (checkpoints + 2; SPEC
  * §5) — and per checkpoint its records plus a projected basis vector (d).
  */
-export function trialMemory(cfg: TrialConfig, engine: EngineName, nCk = checkpointCount(cfg.steps, cfg.evalEvery)): TrialMemory {
+export function trialMemory(cfg: TrialConfig, engine: EngineName, nCk = checkpointCount(cfg.steps, cfg.evalEvery, cfg.evalLog)): TrialMemory {
   const N = cfg.n * cfg.T;
   const d = engineDimension(cfg, engine); // 2(N+2) for wishart: nothing of size d
   const NT = cfg.testN * cfg.T;
@@ -154,8 +176,11 @@ export function planSweep(sweep: Sweep): Plan {
     combos.splice(0, combos.length, ...next);
   }
   const seen = new Set<string>();
+  const configs: { label: string; config: TrialConfig }[] = [];
+  const capped: Parameters<typeof stepsCappedWarning>[0][number][] = [];
   for (const values of combos) {
-    const config = resolveConfig(sweep.base, values);
+    const notes: ResolveNotes = {};
+    const config = resolveConfig(sweep.base, values, notes);
     const axesVals: Record<string, number | string> = {};
     for (const a of sweep.axes) {
       const v = values[a.name];
@@ -164,7 +189,10 @@ export function planSweep(sweep: Sweep): Plan {
     }
     const key = JSON.stringify(sweep.axes.map((a) => axesVals[a.name]));
     cells.push({ key, axes: axesVals });
-    const nCk = checkpointCount(config.steps, config.evalEvery); // a count: no per-checkpoint array before a trial starts
+    const label = sweep.axes.map((a) => `${a.name}=${axesVals[a.name]}`).join(', ') || 'the cell';
+    configs.push({ label, config });
+    if (notes.stepsCapped) capped.push({ label, stepsCapped: notes.stepsCapped });
+    const nCk = checkpointCount(config.steps, config.evalEvery, config.evalLog); // a count: no per-checkpoint array before a trial starts
     const engine = chooseEngine(config, nCk);
     const unsupported = engineConfigError(config, engine);
     if (unsupported) throw new SweepSpecError(unsupported);
@@ -178,7 +206,8 @@ export function planSweep(sweep: Sweep): Plan {
       trials.push({ id, cellKey: key, seed, config, engine, cost });
     }
   }
-  return { sweep, axes: sweep.axes.map((a) => a.name), cells, trials };
+  const warnings = [...stepsCappedWarning(capped, configs.length), ...stepSizeWarnings(configs)];
+  return { sweep, axes: sweep.axes.map((a) => a.name), cells, trials, warnings };
 }
 
 /**

@@ -53,7 +53,7 @@ export function trialEstimates(trials: readonly PlannedTrial[]): Map<string, num
   const out = new Map<string, number>();
   for (const g of groupTrials(trials)) {
     g.trials.forEach((t, i) => {
-      const nCk = checkpointSteps(t.config.steps, t.config.evalEvery).length;
+      const nCk = checkpointSteps(t.config.steps, t.config.evalEvery, t.config.evalLog).length;
       const c = engineCosts(t.config, nCk);
       const s = t.engine === 'explicit' ? c.explicit : i === 0 ? c.reduced : Math.max(0, c.reduced - c.reducedMacs.dense / KERNEL_RATES.reducedDense);
       out.set(t.id, s + evaluationSeconds(t.config, nCk));

@@ -15,6 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DERIVED_NAMES, checkExpression } from './derived.js';
 import { FIGURE_NAMES, LABEL_TARGETS, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette } from '../plot/style.js';
 
 /** A user error in a sweep file or option; the message is one line naming the field. */
@@ -58,8 +59,11 @@ export const PARAM_SCHEMAS = {
   snr: positiveUpTo(PARAM_MAX.snr),
   sigma: positiveUpTo(PARAM_MAX.sigma),
   alpha: positiveUpTo(PARAM_MAX.alpha),
-  steps: int(1, PARAM_MAX.steps),
+  // a count, or a horizon in theory time { tau: k } → ceil(k·τ) (src/sweep/derived.ts)
+  steps: z.union([int(1, PARAM_MAX.steps), z.object({ tau: positive }).strict()], { errorMap: () => ({ message: `expected an integer from 1 to ${PARAM_MAX.steps} or { tau: k } (k > 0)` }) }),
+  maxSteps: int(1, PARAM_MAX.steps),
   evalEvery: int(1, PARAM_MAX.evalEvery),
+  evalLog: int(0, 1000),
   testN: int(2, PARAM_MAX.testN),
   labels: z.enum(['balanced', 'iid']),
   noise: z.enum(['exact', 'bernoulli']),
@@ -81,13 +85,15 @@ export type ParamName = keyof typeof PARAM_SCHEMAS;
 export const PARAM_NAMES = Object.keys(PARAM_SCHEMAS) as ParamName[];
 /** Parameters whose values are integers (grids over them stay integers). */
 export const INTEGER_PARAMS: ReadonlySet<string> = new Set(PARAM_NAMES.filter((p) => numberSchema(p)?.isInt));
-/** Parameters whose values are numbers (a grid may give them as a range). */
-const NUMERIC_PARAMS: ReadonlySet<string> = new Set(PARAM_NAMES.filter((p) => numberSchema(p) !== null));
+/** Parameters whose values are numbers (a grid may give them as a range; they may also be expressions: src/sweep/derived.ts). */
+export const NUMERIC_PARAMS: ReadonlySet<string> = new Set(PARAM_NAMES.filter((p) => numberSchema(p) !== null));
 
 /** The number validator of a parameter (through refinements), or null for a non-numeric one. */
 function numberSchema(name: ParamName): z.ZodNumber | null {
   let s: z.ZodTypeAny = PARAM_SCHEMAS[name];
   while (s instanceof z.ZodEffects) s = s.innerType();
+  // steps: a count or { tau: k } — the count decides
+  if (s instanceof z.ZodUnion) s = (s.options as z.ZodTypeAny[]).find((o) => o instanceof z.ZodNumber) ?? s;
   return s instanceof z.ZodNumber ? s : null;
 }
 
@@ -141,6 +147,8 @@ const plotSchema = z
     x: z.string().optional(),
     y: z.string().optional(),
     horizons: z.array(z.number().int().min(0)).optional(),
+    // multiples c of each cell's τ at which maps and boundary fits are read (src/outcome/theory-time.ts)
+    theoryTimes: z.array(positive).optional(),
     width: plotOption(parseLength),
     height: plotOption(parseLength),
     dpi: plotOption(parseDpi),
@@ -212,6 +220,21 @@ function check(schema: z.ZodTypeAny, value: unknown, source: string, field: stri
   return r.data;
 }
 
+/**
+ * Check one parameter value: a numeric parameter given as a string is an
+ * expression (src/sweep/derived.ts), kept as text after its syntax and
+ * names are checked (its value is checked when the plan resolves it);
+ * anything else goes through its schema.
+ */
+function checkParam(name: ParamName, v: unknown, source: string, field: string): ParamValue {
+  if (typeof v === 'string' && NUMERIC_PARAMS.has(name)) {
+    if (!v.trim()) throw new SweepSpecError(`${source}: ${field}: empty expression`);
+    checkExpression(v, `${source}: ${field}`, [...NUMERIC_PARAMS, ...DERIVED_NAMES]);
+    return v;
+  }
+  return check(PARAM_SCHEMAS[name], v, source, field) as ParamValue;
+}
+
 /** Expand `{logspace|linspace: [from, to], num}` (inclusive ends). Integer params are rounded and de-duplicated. */
 export function expandRange(kind: 'logspace' | 'linspace', from: number, to: number, num: number, integer: boolean, where: string): number[] {
   if (kind === 'logspace' && (from <= 0 || to <= 0)) throw new SweepSpecError(`${where}.logspace: ends must be positive (got [${from}, ${to}])`);
@@ -240,7 +263,7 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
   const base: Partial<Record<ParamName, ParamValue>> = {};
   for (const [k, v] of Object.entries(top.base)) {
     if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: base.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
-    base[k as ParamName] = check(PARAM_SCHEMAS[k as ParamName], v, source, `base.${k}`) as ParamValue;
+    base[k as ParamName] = checkParam(k as ParamName, v, source, `base.${k}`);
   }
   const axes: Sweep['axes'] = [];
   for (const [k, spec] of Object.entries(top.grid)) {
@@ -258,7 +281,7 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
     const values: ParamValue[] = [];
     const seen = new Set<string>();
     raw.forEach((v, i) => {
-      const value = check(PARAM_SCHEMAS[name], v, source, `grid.${k}[${i}]`) as ParamValue;
+      const value = checkParam(name, v, source, `grid.${k}[${i}]`);
       const id = JSON.stringify(value);
       if (!seen.has(id)) values.push(value); // a repeated value would make two cells with one key
       seen.add(id);

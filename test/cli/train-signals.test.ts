@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type TrialConfig } from '../../src/model/config.js';
+import { DEFAULT_CONFIG, type TrialConfig, checkpointSteps } from '../../src/model/config.js';
 import { DrawCache, runTrial } from '../../src/model/trial.js';
 import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../../src/outcome/csv.js';
 import { requireBuild, startCli, tempDir, waitFor } from '../sweep/helpers.js';
@@ -36,7 +36,8 @@ function checkStopped(out: string): TrialJson {
   const steps = trial.checkpoints.map((c) => c.step);
   expect(steps.length).toBeGreaterThan(0);
   // checkpoints present up to the stop, none missing, none beyond
-  expect(steps).toEqual(steps.map((_, i) => i * EVERY));
+  // the schedule's first checkpoints (every EVERY steps and the default evalLog points per decade)
+  expect(steps).toEqual(checkpointSteps(STEPS, EVERY, DEFAULT_CONFIG.evalLog).slice(0, steps.length));
   expect(steps[steps.length - 1]).toBeLessThan(STEPS);
   // trajectory.csv: the same checkpoints, as the CSV writer writes them
   const csv = readFileSync(join(out, 'trajectory.csv'), 'utf8');

@@ -40,7 +40,7 @@ function record(checkpoints: number[], alpha: number, steps: number): { run: Eng
 }
 
 function cfgOf(over: Partial<TrialConfig>): TrialConfig {
-  return { ...DEFAULT_CONFIG, ...over, init: { ...DEFAULT_CONFIG.init, ...(over.init ?? {}) } };
+  return { ...DEFAULT_CONFIG, evalLog: 0, ...over, init: { ...DEFAULT_CONFIG.init, ...(over.init ?? {}) } };
 }
 
 /** The explicit Problem a trial of `cfg` and `seed` trains on (SPEC §1 from the seed's streams). */

@@ -16,8 +16,9 @@ import type { CellSummary } from '../../src/outcome/types.js';
 import { makeSweepFolder, parseCsv, type SweepFolder } from '../plot/helpers.js';
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-const REGIME_COLUMNS = ['frac_not_overfitting', 'frac_benign_overfitting', 'frac_harmful_overfitting', 'frac_partial', 'frac_diverged'];
-const METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize'];
+const REGIME_COLUMNS = ['frac_not_overfitting', 'frac_benign_overfitting', 'frac_harmful_overfitting', 'frac_partial', 'frac_untrained', 'frac_diverged'];
+const METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError'];
+const THEORY = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'undecidable'];
 
 let root = '';
 let sweep: SweepFolder;
@@ -39,7 +40,7 @@ function table(text: string): { header: string[]; rows: Record<string, string>[]
 describe('cells.csv', () => {
   it('has the axes, seeds, regime, agreement, regime fractions and mean/sd of every metric, one row per cell', () => {
     const { header, rows } = table(cellsCsv(['snr', 'n'], sweep.cells));
-    expect(header).toEqual(['cell', 'snr', 'n', 'seeds', 'regime', 'agreement', ...REGIME_COLUMNS, ...METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`])]);
+    expect(header).toEqual(['cell', 'snr', 'n', 'seeds', 'regime', 'agreement', ...REGIME_COLUMNS, ...METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`]), ...THEORY]);
     expect(rows).toHaveLength(12);
     rows.forEach((r, i) => {
       const c = sweep.cells[i]!;
@@ -52,6 +53,11 @@ describe('cells.csv', () => {
       // fractions of seeds per regime add up to 1
       expect(REGIME_COLUMNS.reduce((s, k) => s + Number(r[k]), 0)).toBeCloseTo(1, 12);
       expect(Number(r.agreement)).toBe(Math.max(...REGIME_COLUMNS.map((k) => Number(r[k]))));
+      // theory columns (SPEC §7) from the cell's config: default init, c = 1 → τ = 3/(α‖μ‖²); n·SNR² from the axes
+      const rec = sweep.records.find((t) => t.cellKey === c.cellKey)!;
+      expect(Number(r.tau)).toBeCloseTo(3 / (rec.config.alpha * rec.config.muNorm ** 2), 10);
+      expect(Number(r.nSnr2)).toBeCloseTo((c.axes.n as number) * (c.axes.snr as number) ** 2, 10);
+      expect(['0', '1']).toContain(r.undecidable);
     });
   });
 

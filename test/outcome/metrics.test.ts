@@ -4,7 +4,7 @@
  * definitions.
  */
 import { describe, expect, it } from 'vitest';
-import { checkpointMetrics, classifyRegime, divergedCheckpoint, eventTimes, majorityRegime } from '../../src/outcome/metrics.js';
+import { checkpointMetrics, classifyRegime, divergedCheckpoint, eventTimes, isUntrained, majorityRegime } from '../../src/outcome/metrics.js';
 import type { Checkpoint, Regime } from '../../src/outcome/types.js';
 
 const DELTA = 0.05;
@@ -94,7 +94,9 @@ describe('checkpointMetrics', () => {
     expect(c3.attnClean.irrelevant).toBeNaN();
     expect(c3.attnNoisy).toBeNull();
     expect(c3.noisyFit).toBeNull();
-    expect(c3.regime).toBe('not-overfitting');
+    expect(c3.regime).toBe('untrained'); // step 0: nothing trained yet
+    const c3b = checkpointMetrics(l3, 7, 0, Float64Array.from([1]), Float64Array.from([0.5, 0.25, 0.25]), 0, { acc: 1, loss: 0 }, DELTA);
+    expect(c3b.regime).toBe('not-overfitting');
   });
 
   it('benign overfitting: every clean and every noisy sample fit to its observed label, test error < δ', () => {
@@ -116,45 +118,84 @@ describe('checkpointMetrics', () => {
   });
 });
 
-function ck(step: number, trainAcc: number, testAcc: number, regime: Regime): Checkpoint {
+function ck(step: number, trainAcc: number, testAcc: number, regime: Regime, noisyFit: number | null = null): Checkpoint {
   const w = { relevant: 0, confusing: 0, weak: 0, irrelevant: 0 };
-  return { step, trainLoss: 0, trainAcc, cleanFit: 0, noisyFit: null, testAcc, testLoss: 0, attnClean: w, attnNoisy: null, pNorm: 0, regime };
+  return { step, trainLoss: 0, trainAcc, cleanFit: 0, noisyFit, testAcc, testLoss: 0, attnClean: w, attnNoisy: null, pNorm: 0, regime };
 }
 
 describe('eventTimes', () => {
-  it('first step of each regime, tFit and a delayed tGeneralize', () => {
-    // test error < δ (0.05) already at step 10 but before the fit: tGeneralize must wait for tFit = 30, then 50
+  it('first step of each regime, tFit, tMemorise (memorised to the end) and the lowest test error', () => {
     const seq = [
-      ck(0, 0.5, 0.6, 'partial'),
-      ck(10, 0.8, 0.97, 'partial'),
-      ck(20, 0.8, 0.97, 'partial'),
-      ck(30, 1, 0.7, 'harmful-overfitting'),
-      ck(40, 0.9, 0.9, 'partial'),
-      ck(50, 1, 0.96, 'benign-overfitting'),
-      ck(60, 1, 0.99, 'benign-overfitting'),
+      ck(0, 0.5, 0.6, 'partial', 0),
+      ck(10, 0.8, 0.97, 'partial', 0.5),
+      ck(20, 1, 0.97, 'benign-overfitting', 1), // memorised, then lost at 30: not tMemorise
+      ck(30, 0.9, 0.7, 'partial', 0.5),
+      ck(50, 1, 0.96, 'benign-overfitting', 1),
+      ck(60, 1, 0.95, 'harmful-overfitting', 1),
     ];
     const e = eventTimes(seq, DELTA);
-    expect(e.tFit).toBe(30);
-    expect(e.tGeneralize).toBe(50);
-    expect(e.firstStep).toEqual({ partial: 0, 'harmful-overfitting': 30, 'benign-overfitting': 50 });
-  });
-
-  it('generalising at the fitting checkpoint itself counts (tGeneralize = tFit)', () => {
-    const e = eventTimes([ck(0, 0.5, 0.5, 'partial'), ck(5, 1, 0.99, 'not-overfitting')], DELTA);
-    expect([e.tFit, e.tGeneralize]).toEqual([5, 5]);
-    expect(e.firstStep).toEqual({ partial: 0, 'not-overfitting': 5 });
-  });
-
-  it('never fit: both null; fit but never generalise: tGeneralize null', () => {
-    expect(eventTimes([ck(0, 0.5, 0.99, 'partial'), ck(10, 0.9, 0.99, 'partial')], DELTA)).toEqual({ firstStep: { partial: 0 }, tFit: null, tGeneralize: null });
-    const e = eventTimes([ck(0, 1, 0.5, 'harmful-overfitting'), ck(10, 1, 0.94, 'harmful-overfitting')], DELTA);
-    expect([e.tFit, e.tGeneralize]).toEqual([0, null]);
-  });
-
-  it('a diverged final checkpoint is recorded as the first diverged step and does not generalise', () => {
-    const e = eventTimes([ck(0, 1, 0.5, 'harmful-overfitting'), divergedCheckpoint(3)], DELTA);
-    expect(e.firstStep.diverged).toBe(3);
+    expect(e.tFit).toBe(20);
+    expect(e.tMemorise).toBe(50);
+    expect(e.bestTestStep).toBe(10); // 0.97 at 10 and 20: the first
+    expect(e.bestTestError).toBeCloseTo(0.03, 15);
+    // error at tMemorise 0.04; later 0.05: not below min(δ, 0.04)
     expect(e.tGeneralize).toBeNull();
+    expect(e.delayedGeneralisation).toBe(false);
+    expect(e.firstStep).toEqual({ partial: 0, 'benign-overfitting': 20, 'harmful-overfitting': 60 });
+  });
+
+  it('delayed generalisation: test error falls below min(δ, error at tMemorise) after tMemorise', () => {
+    const seq = [
+      ck(0, 0.5, 0.9, 'untrained', 0),
+      ck(10, 1, 0.6, 'harmful-overfitting', 1), // tMemorise, error 0.4
+      ck(20, 1, 0.7, 'harmful-overfitting', 1), // 0.3 < 0.4 but not < δ
+      ck(40, 1, 0.96, 'benign-overfitting', 1), // 0.04 < min(0.05, 0.4)
+    ];
+    const e = eventTimes(seq, DELTA);
+    expect([e.tFit, e.tMemorise, e.tGeneralize, e.delayedGeneralisation]).toEqual([10, 10, 40, true]);
+    // already generalising at tMemorise (error 0.02 < δ): must fall below 0.02, which 0.03 does not
+    const g = eventTimes([ck(0, 1, 0.98, 'untrained', 1), ck(10, 1, 0.97, 'benign-overfitting', 1), ck(20, 1, 0.99, 'benign-overfitting', 1)], DELTA);
+    expect([g.tMemorise, g.tGeneralize]).toEqual([0, 20]);
+    // generalising at the fitting checkpoint itself is not delayed generalisation (the old tGeneralize = tFit)
+    const f = eventTimes([ck(0, 0.5, 0.5, 'partial', 0), ck(5, 1, 0.99, 'benign-overfitting', 1)], DELTA);
+    expect([f.tFit, f.tMemorise, f.tGeneralize]).toEqual([5, 5, null]);
+  });
+
+  it('never memorised or empty noisy set: tMemorise and tGeneralize null', () => {
+    expect(eventTimes([ck(0, 0.5, 0.99, 'partial', 0), ck(10, 0.9, 0.99, 'partial', 0.5)], DELTA)).toMatchObject({ tFit: null, tMemorise: null, tGeneralize: null, bestTestStep: 0 });
+    expect(eventTimes([ck(0, 1, 0.5, 'partial'), ck(10, 1, 0.99, 'not-overfitting')], DELTA)).toMatchObject({ tFit: 0, tMemorise: null, tGeneralize: null, bestTestStep: 10 });
+  });
+
+  it('a diverged final checkpoint is recorded as the first diverged step, is not memorised and does not generalise', () => {
+    const e = eventTimes([ck(0, 1, 0.5, 'harmful-overfitting', 1), divergedCheckpoint(3)], DELTA);
+    expect(e.firstStep.diverged).toBe(3);
+    expect(e.tMemorise).toBeNull();
+    expect(e.tGeneralize).toBeNull();
+    expect(e.bestTestStep).toBe(0);
+  });
+});
+
+describe('untrained (a run that has not moved from step 0)', () => {
+  const labels = { n: 2, T: 4, y: Float64Array.from([1, -1]), noisy: Uint8Array.from([0, 0]) };
+  const uniform = Float64Array.from([0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25]);
+  const f = Float64Array.from([0.1, -0.1]);
+  const at0 = checkpointMetrics(labels, 0, 0.6, f, uniform, 0, { acc: 0.99, loss: 0.6 }, DELTA);
+
+  it('step 0 is untrained; a later checkpoint with the same loss and attention too, whatever the SPEC §3 table says', () => {
+    expect(at0.regime).toBe('untrained');
+    expect(checkpointMetrics(labels, 50, 0.6 * 0.995, f, uniform, 0, { acc: 0.99, loss: 0.6 }, DELTA, at0).regime).toBe('untrained');
+    // without the step-0 reference the table applies
+    expect(checkpointMetrics(labels, 50, 0.6 * 0.995, f, uniform, 0, { acc: 0.99, loss: 0.6 }, DELTA).regime).toBe('not-overfitting');
+  });
+
+  it('moved: train loss down by ≥ 1 %, or clean attention on the relevant token up by ≥ 10 %', () => {
+    expect(checkpointMetrics(labels, 50, 0.6 * 0.99, f, uniform, 0, { acc: 0.99, loss: 0.6 }, DELTA, at0).regime).toBe('not-overfitting');
+    const sharper = Float64Array.from([0.275, 0.25, 0.25, 0.225, 0.275, 0.25, 0.25, 0.225]); // relevant 0.275 = 1.1 × 0.25
+    expect(checkpointMetrics(labels, 50, 0.6, f, sharper, 0, { acc: 0.99, loss: 0.6 }, DELTA, at0).regime).toBe('not-overfitting');
+    const slightly = Float64Array.from([0.27, 0.25, 0.25, 0.23, 0.27, 0.25, 0.25, 0.23]);
+    expect(checkpointMetrics(labels, 50, 0.6, f, slightly, 0, { acc: 0.99, loss: 0.6 }, DELTA, at0).regime).toBe('untrained');
+    expect(isUntrained({ trainLoss: 0.7, attnClean: at0.attnClean }, at0)).toBe(true); // loss up is not training
+    expect(isUntrained({ trainLoss: NaN, attnClean: at0.attnClean }, at0)).toBe(false);
   });
 });
 
@@ -163,7 +204,7 @@ describe('majorityRegime', () => {
     const m = majorityRegime(['partial', 'benign-overfitting', 'partial']);
     expect(m.regime).toBe('partial');
     expect(m.agreement).toBeCloseTo(2 / 3, 15);
-    expect(m.fractions).toEqual({ 'not-overfitting': 0, 'benign-overfitting': 1 / 3, 'harmful-overfitting': 0, partial: 2 / 3, diverged: 0 });
+    expect(m.fractions).toEqual({ 'not-overfitting': 0, 'benign-overfitting': 1 / 3, 'harmful-overfitting': 0, partial: 2 / 3, untrained: 0, diverged: 0 });
   });
 
   it('ties are broken in REGIMES order (not, benign, harmful, partial, diverged), regardless of input order', () => {
@@ -178,6 +219,6 @@ describe('majorityRegime', () => {
     const m = majorityRegime([]);
     expect(m.regime).toBeNull();
     expect(m.agreement).toBe(0);
-    expect(Object.values(m.fractions)).toEqual([0, 0, 0, 0, 0]);
+    expect(Object.values(m.fractions)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });

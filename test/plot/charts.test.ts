@@ -105,7 +105,7 @@ describe('atHorizon', () => {
     const h = atHorizon(t, 70);
     expect(h.final.step).toBe(50);
     expect(h.regime).toBe('not-overfitting');
-    expect(h.events).toEqual({ tFit: 60, tGeneralize: null });
+    expect(h.events).toMatchObject({ tFit: 60, tGeneralize: null });
     expect(atHorizon(t, 1000).regime).toBe('benign-overfitting');
   });
 });

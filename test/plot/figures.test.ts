@@ -63,7 +63,10 @@ describe(`every figure kind at ${COLUMN} cm, 300 dpi`, () => {
 
   it('writes .vl.json, .svg, .png and .pdf of each figure, boundary.json and the two tables', () => {
     const names = readdirSync(out()).sort();
-    const expected = ['boundary.json', 'cells.csv', 'trials.csv', ...KINDS.flatMap((k) => ['pdf', 'png', 'svg', 'vl.json'].map((e) => `${k}.${e}`))].sort();
+    // theory-time figures (src/plot/theory-figures.ts): collapse and boundary-slopes for every snr × n sweep, the others when reached / shown
+    const theory = names.filter((n) => /^(regime-theory-times|memorisation-theory-times|collapse|boundary-slopes|delayed-generalisation)\./.test(n));
+    for (const k of ['collapse', 'boundary-slopes']) for (const e of ['pdf', 'png', 'svg', 'vl.json']) expect(theory).toContain(`${k}.${e}`);
+    const expected = ['boundary.json', 'cells.csv', 'trials.csv', ...KINDS.flatMap((k) => ['pdf', 'png', 'svg', 'vl.json'].map((e) => `${k}.${e}`)), ...theory].sort();
     expect(names).toEqual(expected);
     expect(files.map((f) => f.slice(out().length + 1)).sort()).toEqual(expected);
   });

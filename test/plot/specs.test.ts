@@ -24,9 +24,9 @@ import type { CellSummary, Regime } from '../../src/outcome/types.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
 
-const REGIME_ORDER = ['not-overfitting', 'benign-overfitting', 'harmful-overfitting', 'partial', 'diverged'];
+const REGIME_ORDER = ['not-overfitting', 'benign-overfitting', 'harmful-overfitting', 'partial', 'untrained', 'diverged'];
 // Okabe–Ito: blue, bluish green, vermillion, orange, black
-const PALETTE = ['#0072B2', '#009E73', '#D55E00', '#E69F00', '#000000'];
+const PALETTE = ['#0072B2', '#009E73', '#D55E00', '#E69F00', '#BBBBBB', '#000000'];
 const SNR_TITLE = 'SNR = ‖μ‖₂ / (σ_ε√d)';
 
 function makeCell(
@@ -147,7 +147,7 @@ describe('regimeMapSpec on a 3×2 grid', () => {
   it('names the regimes in words in the legend (the data keeps the ids)', () => {
     const expr: string = colorFor(spec, 'regime').legend.labelExpr;
     const label = (id: string) => new Function('datum', `return ${expr};`)({ label: id });
-    expect(REGIME_ORDER.map(label)).toEqual(['not overfitting', 'benign overfitting', 'harmful overfitting', 'partial fit', 'diverged']);
+    expect(REGIME_ORDER.map(label)).toEqual(['not overfitting', 'benign overfitting', 'harmful overfitting', 'partial fit', 'untrained', 'diverged']);
     expect(spec.data.values.map((r: J) => r.regime)).toContain('harmful-overfitting');
   });
 
@@ -416,7 +416,7 @@ describe('style, size and layout options', () => {
 
   it('palettes: regimes and the sequential scheme change together; defaults are colour-blind safe', () => {
     const tol: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ palette: parsePalette('tol') }) });
-    expect(colorFor(tol.hconcat[0], 'regime').scale.range).toEqual(['#4477AA', '#228833', '#EE6677', '#CCBB44', '#000000']);
+    expect(colorFor(tol.hconcat[0], 'regime').scale.range).toEqual(['#4477AA', '#228833', '#EE6677', '#CCBB44', '#BBBBBB', '#000000']);
     expect(colorFor(tol.hconcat[1], 'value').scale.scheme).toBe('cividis');
     const grey: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ palette: parsePalette('greyscale') }) });
     expect(colorFor(grey.hconcat[1], 'value').scale.scheme).toBe('greys');

@@ -1,0 +1,88 @@
+/**
+ * Theory quantities of a cell (SPEC §7): the theorem's time scales τ and τ_b,
+ * the control parameter n·SNR², and the two bounds on test error that no
+ * training can beat (uniform attention at step 0, attention entirely on the
+ * relevant token).
+ *
+ * All are pure functions of the resolved configuration — the same for every
+ * seed of a cell — so they are computed from the config wherever needed
+ * (journal records also carry them, for readers outside this code).
+ */
+import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
+import type { TrialConfig } from '../model/config.js';
+
+/** What the theory quantities depend on. */
+export type TheoryInput = Pick<TrialConfig, 'd' | 'T' | 'n' | 'muNorm' | 'sigma' | 'alpha' | 'nuScale' | 'init' | 'generalizationTolerance'>;
+
+/** Theory quantities of one cell (SPEC §7). Units: steps for times; errors are probabilities. */
+export interface TheoryQuantities {
+  /** SNR = ‖μ‖/(σ_ε√d) */
+  snr: number;
+  /** n·SNR² — the theorem's control parameter (boundary at n·SNR² = const) */
+  nSnr2: number;
+  /** ‖ν‖ = |nuScale|/‖μ‖ (SPEC §2 head) */
+  nuNorm: number;
+  /** max(σ_w², σ_p²): variance of W₀ entries (1/(3d) for uniform on [−1/√d, 1/√d]) vs of p₀ (0 when zero) */
+  initVariance: number;
+  /** τ = 1/(α·‖ν‖·‖μ‖³·d·max(σ_w², σ_p²)), the not-overfitting time (steps) */
+  tau: number;
+  /** τ_b = n·exp(1/(n·SNR²))/(α·σ_ε²·‖ν‖·‖μ‖·d²·max(σ_w², σ_p²)), the benign-overfitting time (steps; Infinity when it overflows) */
+  tauBenign: number;
+  /** log₁₀ τ_b (finite even when τ_b overflows) */
+  log10TauBenign: number;
+  /** test error of uniform attention (step 0 with p₀ = 0): Φ(−‖μ‖/(σ_ε√(2T))) */
+  testErrorStep0: number;
+  /** best test error any token selection reaches (all attention on the relevant token): Φ(−‖μ‖/(σ_ε√2)) */
+  testErrorBest: number;
+  /** testErrorBest ≥ δ: benign overfitting is impossible in this cell, so "harmful" says nothing about overfitting */
+  undecidable: boolean;
+}
+
+/** Variance of one W₀ entry (SPEC §2): uniform on [−1/√d, 1/√d] → 1/(3d); Gaussian → σ_w² (default 1/d). */
+export function w0Variance(cfg: Pick<TrialConfig, 'd' | 'init'>): number {
+  if (cfg.init.W === 'uniform') return 1 / (3 * cfg.d);
+  const s = cfg.init.sigmaW ?? 1 / Math.sqrt(cfg.d);
+  return s * s;
+}
+
+/** Variance of one p₀ entry (SPEC §2): 0 for p₀ = 0; σ_p² (default 1/d) for Gaussian. */
+export function p0Variance(cfg: Pick<TrialConfig, 'd' | 'init'>): number {
+  if (cfg.init.p === 'zero') return 0;
+  const s = cfg.init.sigmaP ?? 1 / Math.sqrt(cfg.d);
+  return s * s;
+}
+
+/** Standard normal CDF Φ(x), accurate in the tails (stdlib). */
+export function Phi(x: number): number {
+  return normalCdf(x, 0, 1);
+}
+
+/**
+ * The theory quantities of a configuration (SPEC §7; ν from SPEC §2:
+ * ‖ν‖ = |c|/‖μ‖). For the default init and c = 1, τ = 3/(α·‖μ‖²).
+ *
+ * Test-error bounds, closed forms of SPEC §7: uniform attention (the state
+ * at step 0 with p₀ = 0) gives Φ(−‖μ‖/(σ_ε√(2T))); all attention on the
+ * relevant token, the best any token selection can do, gives Φ(−‖μ‖/(σ_ε√2)).
+ * τ_b is computed in log space; it is Infinity when exp overflows
+ * (`log10TauBenign` stays finite).
+ */
+export function theoryOf(cfg: TheoryInput): TheoryQuantities {
+  const { d, T, n, muNorm, sigma, alpha } = cfg;
+  const snr = muNorm / (sigma * Math.sqrt(d));
+  const nSnr2 = n * snr * snr;
+  const nuNorm = Math.abs(cfg.nuScale) / muNorm;
+  const initVariance = Math.max(w0Variance(cfg), p0Variance(cfg));
+  const tau = 1 / (alpha * nuNorm * muNorm ** 3 * d * initVariance);
+  const logDen = Math.log(alpha * sigma * sigma * nuNorm * muNorm * d * d * initVariance);
+  const logTauB = Math.log(n) + 1 / nSnr2 - logDen;
+  const testErrorBest = Phi(-muNorm / (sigma * Math.SQRT2));
+  return {
+    snr, nSnr2, nuNorm, initVariance, tau,
+    tauBenign: Math.exp(logTauB),
+    log10TauBenign: logTauB / Math.LN10,
+    testErrorStep0: Phi(-muNorm / (sigma * Math.sqrt(2 * T))),
+    testErrorBest,
+    undecidable: testErrorBest >= cfg.generalizationTolerance,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Which theory-time figures a sweep gets (SPEC §7, issue #10), from its
+ * plan, cell summaries and journal records — registered by figures.ts:
+ *
+ * * `regime-theory-times`, `memorisation-theory-times` — maps at t = c·τ for
+ *   c in plot.theoryTimes (default 1, 10, 100, 1000), those some trial reached;
+ * * for (snr, n) sweeps: `collapse`, `boundary-slopes`, and
+ *   `delayed-generalisation` when any trial shows it;
+ * * and the content of boundary.json (`boundaryReport`).
+ */
+import { estimateBoundary, type BoundaryFit } from '../outcome/boundary.js';
+import { eventTimes } from '../outcome/metrics.js';
+import { theoryOf } from '../outcome/theory.js';
+import {
+  boundaryByHorizon, boundaryByTheoryTime, cellsAtTheoryTime, checkpointAtOrAfter, memoriseExponent, memoriseTimes, memorisationAt,
+  reachedTheoryTimes, tauOf, type SlopeAt, type TheoryTrial,
+} from '../outcome/theory-time.js';
+import type { CellSummary } from '../outcome/types.js';
+import type { Plan } from '../sweep/plan.js';
+import type { ScalableFigure } from './render.js';
+import type { PlotOptions } from './specs.js';
+import type { FigureStyle } from './style.js';
+import { boundarySlopesSpec, collapseSpec, delayedGeneralisationSpec, theoryFigure, theoryTimeMapSpec, type DelayedRow } from './theory.js';
+
+/** boundary.json: the fixed-step fit (final state) plus the fits by horizon and by theory time. */
+export interface BoundaryReport extends BoundaryFit {
+  /** how byHorizon / byTheoryTime were fitted */
+  excess: 'byHorizon and byTheoryTime: crossing of the excess memorisation (m − m₀)/(1 − m₀) = 1/2';
+  /** slope at every checkpoint step of the sweep (cells whose every trial ran to it); `points` = crossings used */
+  byHorizon: (SlopeAt & { step: number })[];
+  /** slope at t = c·τ of each cell */
+  byTheoryTime: (SlopeAt & { c: number })[];
+}
+
+/** The multiples of τ of a plan: plot.theoryTimes, else the defaults, those reached by some trial. */
+export function planTheoryTimes(plan: Plan, trials: readonly TheoryTrial[]): number[] {
+  return reachedTheoryTimes(trials, (plan.sweep.plot as { theoryTimes?: number[] }).theoryTimes);
+}
+
+/** Content of boundary.json (snr × n sweeps). */
+export function boundaryReport(plan: Plan, cells: readonly CellSummary[], trials: readonly TheoryTrial[]): BoundaryReport {
+  const byTheoryTime = boundaryByTheoryTime(trials, planTheoryTimes(plan, trials)).map(({ crossings: _c, intercept: _i, ...rest }) => rest);
+  return { ...estimateBoundary(cells), excess: 'byHorizon and byTheoryTime: crossing of the excess memorisation (m − m₀)/(1 − m₀) = 1/2', byHorizon: boundaryByHorizon(trials), byTheoryTime };
+}
+
+/** Per trial that showed delayed generalisation: (t_gen − t_mem)/τ and 1/(n·SNR²). */
+export function delayedRows(trials: readonly TheoryTrial[]): DelayedRow[] {
+  const out: DelayedRow[] = [];
+  for (const t of trials) {
+    const ev = eventTimes(t.checkpoints, t.config.generalizationTolerance);
+    if (ev.tGeneralize === null || ev.tMemorise === null || ev.tMemorise === undefined) continue;
+    const th = theoryOf(t.config);
+    out.push({ n: t.axes.n ?? t.config.n, invNSnr2: 1 / th.nSnr2, delay: (ev.tGeneralize - ev.tMemorise) / th.tau });
+  }
+  return out;
+}
+
+/**
+ * The theory-time figures of a sweep (see module docstring).
+ * @param titleOf  figure title by name (undefined = none)
+ */
+export function theorySweepFigures(
+  plan: Plan, trials: readonly TheoryTrial[], axes: readonly string[], style: FigureStyle, titleOf: (name: string, suffix: string) => string | undefined, wrapWidth?: number,
+): { name: string; figure: ScalableFigure }[] {
+  const out: { name: string; figure: ScalableFigure }[] = [];
+  if (!trials.length) return out;
+  const cs = planTheoryTimes(plan, trials);
+  if (cs.length && axes.length >= 1) {
+    const horizons = cs.map((c) => ({ c, cells: cellsAtTheoryTime(plan.cells, trials, c) }));
+    for (const kind of ['regime', 'memorisation'] as const) {
+      const name = `${kind}-theory-times`;
+      const title = titleOf(name, kind === 'regime' ? ' — regime at t = c·τ of each cell' : ' — noisy labels memorised at t = c·τ');
+      out.push({
+        name,
+        figure: theoryFigure((size, layout) => theoryTimeMapSpec(kind, horizons, axes, { style, size, layout, title, wrapWidth } as PlotOptions), style, { width: 200, height: 160 }, [
+          { columns: Math.min(4, cs.length) }, { columns: Math.min(2, cs.length) }, { columns: 1 }, { columns: 1, legend: 'bottom' },
+        ]),
+      });
+    }
+  }
+  if (!(plan.axes.includes('snr') && plan.axes.includes('n'))) return out;
+  const panels = cs.map((c) => ({ c, cells: memorisationAt(trials, (t) => checkpointAtOrAfter(t.checkpoints, c * tauOf(t))) }));
+  const rows = memoriseTimes(trials);
+  const fit = memoriseExponent(rows);
+  out.push({
+    name: 'collapse',
+    figure: theoryFigure((size, layout) => collapseSpec(panels, { rows, ...fit }, { style, size, layout, title: titleOf('collapse', ' — collapse on n·SNR² at t = c·τ'), wrapWidth }), style, { width: 170, height: 140 }, [
+      { columns: Math.min(4, Math.max(1, cs.length)) }, { columns: 2 }, { columns: 2, stack: true }, { columns: 1, stack: true },
+    ]),
+  });
+  const byHorizon = boundaryByHorizon(trials);
+  const byTheory = boundaryByTheoryTime(trials, cs);
+  out.push({
+    name: 'boundary-slopes',
+    figure: theoryFigure((size, layout) => boundarySlopesSpec(byHorizon, byTheory, { style, size, layout, title: titleOf('boundary-slopes', ' — boundary slope by horizon and by t/τ'), wrapWidth }), style, { width: 220, height: 150 }),
+  });
+  const delayed = delayedRows(trials);
+  if (delayed.length) {
+    out.push({
+      name: 'delayed-generalisation',
+      figure: theoryFigure((size) => delayedGeneralisationSpec(delayed, { style, size, title: titleOf('delayed-generalisation', ' — delayed generalisation'), wrapWidth }), style, { width: 260, height: 180 }, [{}]),
+    });
+  }
+  return out;
+}
