@@ -7,7 +7,10 @@
 import type { BoundaryFit } from '../outcome/boundary.js';
 import type { Checkpoint, CellSummary } from '../outcome/types.js';
 import { REGIMES } from '../outcome/types.js';
-import { FONT, axisLabel, logTicks, regimeWord, topLevel, type LayoutVariant, type PanelSize, type VlSpec } from './specs.js';
+import { logTicks } from './format.js';
+import { topLevel } from './frame.js';
+import type { LayoutVariant, PanelSize, VlSpec } from './options.js';
+import { axisLabel, regimeWord } from './vocabulary.js';
 import { defaultStyle, typeScale, wrapText, type FigureStyle } from './style.js';
 
 /** Options of the chart builders. */
@@ -236,4 +239,3 @@ export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: ChartOp
   );
 }
 
-export { FONT };

@@ -19,7 +19,8 @@ import type { TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
 import { boundarySpec, trajectorySpec, type ChartOptions } from './charts.js';
 import { measurerFor, resolveFont } from './fonts.js';
-import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec, type LayoutVariant, type PlotOptions } from './specs.js';
+import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec } from './maps.js';
+import type { LayoutVariant, PlotOptions } from './options.js';
 import { writeFigure, type FigureFiles, type ScalableFigure } from './render.js';
 import {
   DEFAULT_DPI, DEFAULT_FONT, DEFAULT_FONT_SIZE, FIGURE_FORMATS, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette,

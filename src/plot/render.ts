@@ -22,7 +22,7 @@ import { logger as vegaLogger, parse, View, Warn } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { installTextMetrics } from './fonts.js';
 import { svgPixelSize, svgToPdf } from './pdf.js';
-import type { LayoutVariant, PanelSize, VlSpec } from './specs.js';
+import type { LayoutVariant, PanelSize, VlSpec } from './options.js';
 import { DEFAULT_DPI, FIGURE_FORMATS, PX_PER_IN, type FigureFormat } from './style.js';
 
 /** Options of {@link renderSvg}. */
