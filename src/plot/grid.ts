@@ -5,7 +5,7 @@
  * Pure. Used by ./panels.ts.
  */
 import type { CellSummary } from '../outcome/types.js';
-import { formatNumber, isLinSpaced, isRound, isLogSpaced, linearTicks, logTicks, sortAxisValues, tickLabels } from './format.js';
+import { formatNumber, isLinSpaced, isLogSpaced, sortAxisValues, tickLabels } from './format.js';
 import type { LayoutVariant, PlotOptions, VlSpec } from './options.js';
 import { measureWith, typeScale, type FigureStyle } from './style.js';
 import { axisLabel, axisSymbol } from './vocabulary.js';
@@ -56,6 +56,8 @@ export interface AxisLayout {
   ticks: number[] | null;
   /** number of cells along the axis */
   count: number;
+  /** label of each grid value (continuous axes) */
+  labels: Map<number | string, string>;
   /** the narrowest cell's share of the axis length */
   minShare: number;
 }
@@ -92,7 +94,7 @@ export function axisLayout(name: string, vals: (number | string)[], labels: Map<
   const sorted = sortAxisValues(vals);
   const band = (): AxisLayout => {
     const domain = empty ? [''] : [...new Set(sorted.map((v) => labels.get(v)!))];
-    return { name, title, kind: 'band', domain, values: [], edges: [], ticks: null, count: Math.max(1, domain.length), minShare: 1 / Math.max(1, domain.length) };
+    return { name, title, kind: 'band', domain, values: [], edges: [], ticks: null, count: Math.max(1, domain.length), minShare: 1 / Math.max(1, domain.length), labels };
   };
   if (empty) return band();
   const numeric = sorted.every((v) => typeof v === 'number' && Number.isFinite(v));
@@ -108,32 +110,15 @@ export function axisLayout(name: string, vals: (number | string)[], labels: Map<
   const f = kind === 'log' ? Math.log : (x: number) => x;
   const total = f(edges[edges.length - 1]!) - f(edges[0]!);
   const minShare = Math.min(...edges.slice(1).map((e, i) => (f(e) - f(edges[i]!)) / total));
-  return { name, title, kind, domain: [], values: nums, edges, ticks: null, count: nums.length, minShare };
+  return { name, title, kind, domain: [], values: nums, edges, ticks: null, count: nums.length, minShare, labels };
 }
 
-/** Tick values of a continuous axis of `px` length; labels ~`labelPx` high. */
-export function axisTicks(a: AxisLayout, px: number, labelPx: number, horizontal: boolean, style: FigureStyle): number[] | null {
-  if (a.kind === 'band') return null;
-  const lo = a.edges[0]!;
-  const hi = a.edges[a.edges.length - 1]!;
-  const room = (labels: number[]) =>
-    horizontal ? Math.max(...labels.map((v) => measureWith(style, formatNumber(v), labelPx))) + labelPx * 0.7 : labelPx * 2;
-  if (a.values.every(isRound)) {
-    // the grid values themselves when they all fit; on a log axis (5, 10, 20, 40, …) every k-th
-    const maxTicks = Math.max(2, Math.floor(px / room(a.values)));
-    if (a.values.length <= maxTicks) return a.values;
-    if (a.kind === 'log') {
-      const every = Math.ceil(a.values.length / maxTicks);
-      return a.values.filter((_, i) => i % every === 0);
-    }
-  }
-  // readable values: as many as fit, judged by the width of their own labels
-  const ticksFor = (n: number) => (a.kind === 'log' ? logTicks(lo, hi, n) : linearTicks(lo, hi, n));
-  for (let n = 12; n > 2; n--) {
-    const t = ticksFor(n);
-    if (t.length <= Math.floor(px / room(t))) return t;
-  }
-  return ticksFor(2);
+/**
+ * Tick values of a continuous axis: every grid value, so each row and column
+ * is labelled with its cell's own value (never ticks between cells).
+ */
+export function axisTicks(a: AxisLayout): number[] | null {
+  return a.kind === 'band' ? null : a.values;
 }
 
 /** Builds the grid layout of `axes` over `cells` (see module docstring). */
@@ -184,8 +169,8 @@ export function gridLayout(cells: readonly CellSummary[], axes: readonly string[
     if (x && !style.labels[x.name] && measureWith(style, x.title, ts.title) > width + gap - ts.title) x.title = axisSymbol(x.name);
     if (y && !style.labels[y.name] && measureWith(style, y.title, ts.title) > height + gap - ts.title) y.title = axisSymbol(y.name);
   }
-  if (x) x.ticks = axisTicks(x, width, ts.label, true, style);
-  if (y) y.ticks = axisTicks(y, height, ts.label, false, style);
+  if (x) x.ticks = axisTicks(x);
+  if (y) y.ticks = axisTicks(y);
   const cell = Math.min(width * (x?.minShare ?? 1), height * (y?.minShare ?? 1));
 
   const title = (a: string) => axisLabel(a, style);
@@ -225,20 +210,11 @@ export function gridLayout(cells: readonly CellSummary[], axes: readonly string[
 /** Encoding of one position channel: the cell's extent (`rect`) or its centre (`point`). */
 export function positionChannels(a: AxisLayout | undefined, ch: 'x' | 'y', role: 'rect' | 'point', g: GridLayout, style: FigureStyle): Record<string, unknown> {
   if (!a) return {};
-  const ts = typeScale(style.fontSize);
+  const axis: Record<string, unknown> = { title: a.title, ...cellLabelling(a, ch, ch === 'x' ? g.width : g.height, style) };
   if (a.kind === 'band') {
-    const axis: Record<string, unknown> = { title: a.title };
-    if (ch === 'x') {
-      const widest = Math.max(0, ...a.domain.map((s) => measureWith(style, s, ts.label)));
-      const step = g.width / a.count;
-      if (widest > step - 4) Object.assign(axis, widest * 0.71 > step - 2 ? { labelAngle: -90, labelAlign: 'right', labelBaseline: 'middle' } : { labelAngle: -45, labelAlign: 'right', labelBaseline: 'middle' });
-      else axis.labelAngle = 0;
-    }
     return { [ch]: { field: ch, type: 'ordinal', sort: null, scale: { domain: a.domain, paddingInner: 0, paddingOuter: 0 }, axis } };
   }
-  // an explicit precision: without one vega derives it from the tick step (100 → "1e+2")
-  const axis: Record<string, unknown> = { title: a.title, format: '.6~g', labelFlush: false, labelOverlap: true, grid: false };
-  if (a.ticks) axis.values = a.ticks;
+  Object.assign(axis, { labelFlush: false, grid: false, values: a.ticks ?? a.values });
   const scale = { type: a.kind, domain: [a.edges[0], a.edges[a.edges.length - 1]], nice: false, ...(a.kind === 'linear' ? { zero: false } : {}) };
   if (role === 'rect') {
     return {
@@ -247,6 +223,42 @@ export function positionChannels(a: AxisLayout | undefined, ch: 'x' | 'y', role:
     };
   }
   return { [ch]: { field: `${ch}c`, type: 'quantitative', scale, axis } };
+}
+
+/**
+ * Axis label properties so that every cell's row or column is labelled with
+ * its own value: labels as written by tickLabels (a lookup on continuous
+ * axes, where vega would otherwise format the tick), turned −45° or −90° on
+ * x when they do not fit side by side, and set smaller (down to ~5.5 px)
+ * when rows are lower than a label; overlap is never resolved by dropping
+ * labels unless even the smallest size cannot hold them.
+ */
+export function cellLabelling(a: AxisLayout, ch: 'x' | 'y', px: number, style: FigureStyle): Record<string, unknown> {
+  const ts = typeScale(style.fontSize);
+  const labels = a.kind === 'band' ? a.domain : a.values.map((v) => a.labels.get(v) ?? formatNumber(v));
+  const out: Record<string, unknown> = {};
+  if (a.kind !== 'band') {
+    const dict = a.values.map((v, i) => `${JSON.stringify(String(v))}: ${JSON.stringify(labels[i])}`).join(', ');
+    out.labelExpr = `({${dict}})['' + datum.value] || format(datum.value, '.3~g')`;
+  }
+  // the narrowest cell along this axis, in px
+  const step = px * a.minShare;
+  const widest = Math.max(0, ...labels.map((l) => measureWith(style, l, ts.label)));
+  let size = ts.label;
+  if (ch === 'x') {
+    if (widest > step - 3) {
+      if (widest * 0.71 <= step - 2 && ts.label * 1.4 <= step) Object.assign(out, { labelAngle: -45, labelAlign: 'right', labelBaseline: 'top' });
+      else {
+        Object.assign(out, { labelAngle: -90, labelAlign: 'right', labelBaseline: 'middle' });
+        while (size > MIN_CELL_TEXT && size * 1.05 > step) size = Math.round((size - 0.5) * 10) / 10;
+      }
+    } else out.labelAngle = 0;
+  } else {
+    while (size > MIN_CELL_TEXT && size * 1.05 > step) size = Math.round((size - 0.5) * 10) / 10;
+  }
+  if (size !== ts.label) out.labelFontSize = size;
+  out.labelOverlap = size * 1.05 > step && (ch === 'y' || out.labelAngle === -90) ? 'greedy' : false;
+  return out;
 }
 
 /** x and y encodings of a layer: cell extents for rects, cell centres for text/points. */
@@ -351,11 +363,14 @@ export function placeOnGrid(g: GridLayout, rows: Record<string, unknown>[], laye
     facet = { field: 'facet', type: 'ordinal', sort: g.facet.domains[0], title: g.facet.titles[0], header: header(single) };
     columns = facetColumns(g.facet.domains[0]!.length, layoutVariant);
   }
+  // a last row with empty slots: every panel gets its own x axis, so no axis hangs under an empty slot
+  const ragged = columns !== undefined && g.facet.domains[0]!.length % columns !== 0;
   return {
     title,
     data,
     facet,
     ...(columns === undefined ? {} : { columns }),
+    ...(ragged ? { resolve: { axis: { x: 'independent' } } } : {}),
     spacing: Math.round(ts.spacing * 0.75),
     spec: { ...size, layer },
   };

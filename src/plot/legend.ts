@@ -4,9 +4,11 @@
  * placement per layout variant. Pure.
  */
 import { scheme } from 'vega';
-import type { Regime } from '../outcome/types.js';
+import { REGIMES, type Regime } from '../outcome/types.js';
+import { linearTicks } from './format.js';
 import type { LayoutVariant } from './options.js';
 import { PALETTES, typeScale, type FigureStyle } from './style.js';
+import { regimeWord, WORDS } from './vocabulary.js';
 import type { GridLayout } from './grid.js';
 
 /** Metrics that are fractions in [0, 1]. */
@@ -38,21 +40,52 @@ export function legendPlacement(layout: LayoutVariant | undefined, gradient: boo
     : { orient: 'right', direction: 'vertical' };
 }
 
-// ---------------------------------------------------------------------------
-// metric maps
+/**
+ * The regime colour scale over the regimes drawn (`drawn`, in REGIMES order),
+ * so the legend lists only those; the style's palette colours.
+ */
+export function regimeScale(drawn: readonly Regime[], style: FigureStyle): Record<string, unknown> {
+  const d = REGIMES.filter((r) => drawn.includes(r));
+  return { domain: d, range: d.map((r) => style.palette.regimes[r]) };
+}
+
+/** The regime legend: title and entries in words (never the internal keys), square symbols. */
+export function regimeLegend(style: FigureStyle): Record<string, unknown> {
+  const words = REGIMES.map((r) => `datum.label === ${JSON.stringify(r)} ? ${JSON.stringify(regimeWord(r, style))}`).join(' : ');
+  return { title: style.labels.regime ?? WORDS.regime, symbolType: 'square', labelExpr: `${words} : datum.label` };
+}
+
+/**
+ * A colour bar over `domain`: placed per layout, with tick labels at its two
+ * ends and at round values in between (1-2-5 steps, as many as its length
+ * allows at ~2.5 label heights apart).
+ */
+export function colorBar(domain: readonly [number, number], layout: LayoutVariant | undefined, g: GridLayout, style: FigureStyle): Record<string, unknown> {
+  const ts = typeScale(style.fontSize);
+  const place = legendPlacement(layout, true, g, style);
+  const len = Number(place.gradientLength);
+  const [lo, hi] = domain;
+  const room = layout?.legend === 'bottom' ? 4 * ts.label : 2.2 * ts.label;
+  const k = Math.max(2, Math.floor(len / room));
+  const inner = hi > lo ? linearTicks(lo, hi, k + 1).filter((v) => v > lo && v < hi) : [];
+  // drop inner ticks too close to an end label
+  const gap = (hi - lo) * (room / len) * 0.8;
+  const values = hi > lo ? [lo, ...inner.filter((v) => v - lo > gap && hi - v > gap), hi] : [lo];
+  return { ...place, values, format: '.3~g', labelOverlap: false };
+}
 
 /**
  * Default colour domain of a metric over the given finite values: fractions
- * → [0, 1]; testError → [0, max(0.5, max)] (chance level 0.5 stays the top
- * colour across figures unless exceeded); otherwise the data range
- * [min, max] — widened to [v/2, 3v/2] (or [0, 1] for v = 0) when degenerate.
+ * → [0, 1]; otherwise the data range [min, max] (test error too, so a sweep
+ * whose errors span 0.05–0.13 uses the whole colour map), widened to
+ * [v/2, 3v/2] (or [0, 1] for v = 0) when degenerate. A sweep file's
+ * `plot.domains` (or `plot --domain`) fixes it instead.
  */
 export function metricDomain(metric: string, values: readonly number[]): [number, number] {
   if (FRACTION_METRICS.has(metric)) return [0, 1];
   const max = values.length ? Math.max(...values) : 1;
   const min = values.length ? Math.min(...values) : 0;
-  if (metric === 'testError') return [0, values.length ? Math.max(0.5, max) : 0.5];
-  // losses, times, norms: the data range, so small differences stay visible
+  // errors, losses, times, norms: the data range, so small differences stay visible
   // (the logistic loss is bounded away from 0 when ‖ν‖ = 1/‖μ‖)
   if (max > min) return [min, max];
   return min === 0 ? [0, 1] : [min - Math.abs(min) * 0.5, min + Math.abs(min) * 0.5];

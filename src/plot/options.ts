@@ -40,12 +40,20 @@ export interface PlotOptions {
   layout?: LayoutVariant;
   /** wrap the figure title to this width in px (the figure's width less padding) */
   wrapWidth?: number;
+  /** per cell (cellKey), its per-seed values as one line of text, shown in tooltips */
+  seedText?: ReadonlyMap<string, string>;
+  /** cells (cellKey) with a trial that stopped before the drawn step (regime-horizons): marked ▼ */
+  notReached?: ReadonlySet<string>;
+  /** colour domain [min, max] per metric (default: see metricDomain) */
+  domains?: Readonly<Record<string, readonly [number, number]>>;
+  /** Vega colour scheme of continuous maps (default: the palette's) */
+  scheme?: string;
 }
 
 /** Options of {@link metricMapSpec}. */
 export interface MetricMapOptions extends PlotOptions {
   /** colour-bar title; default from {@link METRIC_LABELS} or the metric name */
   legendTitle?: string | string[];
-  /** colour domain [min, max]; default: see {@link metricDomain} */
-  domain?: [number, number];
+  /** colour domain [min, max]; default: opts.domains[metric], else see metricDomain */
+  domain?: readonly [number, number];
 }

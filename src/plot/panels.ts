@@ -7,13 +7,20 @@ import { REGIMES, type CellSummary, type Regime } from '../outcome/types.js';
 import { agreementText, backgroundLayer, baseRows, finiteOrNull, gridLayout, inkEncoding, MIN_CELL_TEXT, placed, placeOnGrid, titleWidth } from './grid.js';
 import { formatNumber } from './format.js';
 import { panelTitle } from './frame.js';
-import { legendPlacement, metricDomain, schemeColor } from './legend.js';
+import { colorBar, legendPlacement, metricDomain, regimeLegend, regimeScale, schemeColor } from './legend.js';
 import type { MetricMapOptions, PlotOptions, VlSpec } from './options.js';
-import { defaultStyle, inkOn, measureWith, typeScale } from './style.js';
-import { metricLabel, regimeWord } from './vocabulary.js';
+import { defaultStyle, inkOn, measureWith, typeScale, type FigureStyle } from './style.js';
+import { metricLabel, plainText, regimeWord, WORDS } from './vocabulary.js';
 
-// ---------------------------------------------------------------------------
-// regime map
+/** Per-seed text of each cell (cellKey → "seed 0: …; seed 1: …") for tooltips; see PlotOptions.seedText. */
+function seedTooltip(opts: PlotOptions): Record<string, unknown>[] {
+  return opts.seedText ? [{ field: 'seedText', type: 'nominal', title: WORDS.seeds }] : [];
+}
+
+/** Whether every label fits in a cell of `side` px at `sizePx` (1 px margin each side). */
+function fitsInCell(style: FigureStyle, labels: readonly string[], sizePx: number, side: number): boolean {
+  return labels.every((l) => measureWith(style, l, sizePx) <= side - 3);
+}
 
 /** The regime map as a sub-spec (no top-level props); see regimeMapSpec. */
 export function regimePanel(cells: readonly CellSummary[], axes: readonly string[], opts: PlotOptions): VlSpec {
@@ -25,16 +32,22 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
     const c = cells[i]!;
     const run = (r.count as number) > 0 && c.regime !== null && REGIMES.includes(c.regime);
     const regime = run ? (c.regime as Regime) : null;
+    // a tie: another regime has as many seeds as the drawn one (drawn: the first in legend order)
+    const tie = run && REGIMES.some((q) => q !== regime && Math.abs((c.regimeFractions?.[q] ?? 0) - c.agreement) < 1e-9);
     return {
       ...r,
       regime,
+      regimeText: regime ? plainText(regimeWord(regime, style)) : '',
       agreement: run ? finiteOrNull(c.agreement) : null,
-      agreementText: run ? agreementText(c) : '',
+      agreementText: run ? (tie ? WORDS.tie : agreementText(c)) : '',
       disagree: run && c.agreement < 1,
+      tie,
+      short: opts.notReached?.has(c.cellKey) ?? false,
+      seedText: opts.seedText?.get(c.cellKey) ?? '',
       ink: regime ? inkOn(colors[regime]) : '#000000',
     };
   });
-  const words = REGIMES.map((r) => `datum.label === ${JSON.stringify(r)} ? ${JSON.stringify(regimeWord(r, style))}`).join(' : ');
+  const drawn = REGIMES.filter((q) => rows.some((r) => r.regime === q));
   const layer: Record<string, unknown>[] = [
     backgroundLayer(g, style),
     placed(g, 'rect', style, {
@@ -43,21 +56,25 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
         color: {
           field: 'regime',
           type: 'nominal',
-          scale: { domain: [...REGIMES], range: REGIMES.map((r) => colors[r]) },
-          legend: { title: style.labels.regime ?? 'regime', symbolType: 'square', labelExpr: `${words} : datum.label`, ...legendPlacement(opts.layout, false, g, style) },
+          scale: regimeScale(drawn, style),
+          legend: drawn.length ? { ...regimeLegend(style), ...legendPlacement(opts.layout, false, g, style) } : null,
         },
         tooltip: [
-          { field: 'cellKey', type: 'nominal', title: 'cell' },
-          { field: 'regime', type: 'nominal' },
-          { field: 'agreementText', type: 'nominal', title: 'seeds agreeing' },
+          { field: 'cellKey', type: 'nominal', title: WORDS.cell },
+          { field: 'regimeText', type: 'nominal', title: WORDS.regime },
+          { field: 'agreementText', type: 'nominal', title: WORDS.seedsAgreeing },
+          ...seedTooltip(opts),
         ],
       },
     }, 'datum.regime != null'),
   ];
-  const textPx = Math.min(ts.label, Math.floor(g.cell * 0.3 * 10) / 10);
-  const withText = textPx >= MIN_CELL_TEXT && g.cell >= 14;
+  // "k/n" (or "tie") in the cell only when every such label fits at ≥ MIN_CELL_TEXT px
+  const texts = rows.map((r) => r.agreementText).filter(Boolean);
+  let textPx = Math.min(ts.label, Math.floor(g.cell * 0.45 * 10) / 10);
+  while (textPx >= MIN_CELL_TEXT && !fitsInCell(style, texts, textPx, g.cell)) textPx = Math.round((textPx - 0.5) * 10) / 10;
+  const withText = textPx >= MIN_CELL_TEXT && g.cell >= 12 && texts.length > 0;
   if (withText) {
-    const box = Math.max(4, g.cell - Math.max(5, g.cell * 0.18));
+    const box = Math.max(4, g.cell - Math.max(4, g.cell * 0.14));
     layer.push(placed(g, 'point', style, {
       mark: { type: 'point', shape: 'square', filled: false, size: box ** 2, strokeWidth: 1, strokeDash: [3, 2] },
       encoding: { stroke: inkEncoding() },
@@ -73,16 +90,26 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
       encoding: { color: inkEncoding() },
     }, 'datum.disagree'));
   }
-  const notes = [withText ? 'majority regime; k/n = seeds agreeing' : 'majority regime of seeds'];
+  if (rows.some((r) => r.short)) {
+    // trials that stopped before this panel's step: their last state is drawn, marked with a corner triangle
+    layer.push(placed(g, 'point', style, {
+      mark: { type: 'point', shape: 'triangle-down', filled: true, size: Math.max(6, (g.cell / 3.2) ** 2), xOffset: -g.cell * 0.3, yOffset: -g.cell * 0.3 },
+      encoding: { color: inkEncoding() },
+    }, 'datum.short'));
+  }
+  const anyTie = rows.some((r) => r.tie);
+  const notes = [withText
+    ? `most frequent regime of the seeds; k/n = seeds in it${anyTie ? '; tie = seeds split evenly (colour: first in legend)' : ''}`
+    : `most frequent regime of the seeds${anyTie ? ' (ties: first in legend)' : ''}`];
   const marks: string[] = [];
   if (rows.some((r) => r.disagree)) marks.push(withText ? 'dashed box: seeds disagree' : 'dot: seeds disagree');
-  if (rows.some((r) => r.regime === null)) marks.push('grey: not yet run');
+  if (rows.some((r) => r.short)) marks.push('▼: a trial stopped earlier (its last state shown)');
+  if (rows.some((r) => r.regime === null)) marks.push(WORDS.notRun);
   if (marks.length) notes.push(marks.join('; '));
   // the notes may run over the legend column (when the legend is at the right)
-  const legendW = opts.layout?.legend === 'bottom' ? 0 : Math.max(...REGIMES.map((r) => measureWith(style, regimeWord(r, style), ts.label))) + 1.5 * ts.label;
-  return placeOnGrid(g, rows, layer, panelTitle(style.labels['regime-map'] ?? 'regime map', notes, style, titleWidth(g, style, opts.layout) + legendW), style, opts.layout);
+  const legendW = opts.layout?.legend === 'bottom' || !drawn.length ? 0 : Math.max(...drawn.map((r) => measureWith(style, regimeWord(r, style), ts.label))) + 1.5 * ts.label;
+  return placeOnGrid(g, rows, layer, panelTitle(style.labels['regime-map'] ?? WORDS.regimeMap, notes, style, titleWidth(g, style, opts.layout) + legendW), style, opts.layout);
 }
-
 
 /** The metric map as a sub-spec (no top-level props); see metricMapSpec. */
 export function metricPanel(cells: readonly CellSummary[], axes: readonly string[], metric: string, opts: MetricMapOptions): VlSpec {
@@ -90,9 +117,9 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
   const ts = typeScale(style.fontSize);
   const g = gridLayout(cells, axes, opts, style);
   const values = cells.map((c) => ((c.count ?? 0) > 0 ? finiteOrNull(c.metrics?.[metric]?.mean) : null));
-  const domain = opts.domain ?? metricDomain(metric, values.filter((v): v is number => v !== null));
+  const domain = opts.domain ?? opts.domains?.[metric] ?? metricDomain(metric, values.filter((v): v is number => v !== null));
   const [lo, hi] = domain;
-  const seq = style.palette.sequential;
+  const seq = opts.scheme ?? style.palette.sequential;
   const rows = baseRows(cells, g).map((r, i) => {
     const v = values[i]!;
     const t = v === null || !(hi > lo) ? 0 : (v - lo) / (hi - lo);
@@ -104,6 +131,7 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
       // spread over seeds (sample sd), shown under the mean when seeds differ
       sdText: v === null || (cells[i]!.count ?? 0) < 2 || !(Number(cells[i]!.metrics?.[metric]?.sd) > 0)
         ? '' : `±${formatNumber(Number(cells[i]!.metrics[metric]!.sd), 1)}`,
+      seedText: opts.seedText?.get(cells[i]!.cellKey) ?? '',
       // text ink that contrasts with the cell's own colour
       ink: inkOn(schemeColor(seq, t)),
     };
@@ -117,23 +145,27 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
         color: {
           field: 'value',
           type: 'quantitative',
-          scale: { scheme: seq, domain, clamp: true },
-          legend: { title: legendTitle, format: '.3~g', ...legendPlacement(opts.layout, true, g, style) },
+          scale: { scheme: seq, domain, clamp: true, nice: false },
+          legend: { title: legendTitle, ...colorBar(domain, opts.layout, g, style) },
         },
         tooltip: [
-          { field: 'cellKey', type: 'nominal', title: 'cell' },
-          { field: 'value', type: 'quantitative', title: metric, format: '.4~g' },
+          { field: 'cellKey', type: 'nominal', title: WORDS.cell },
+          { field: 'value', type: 'quantitative', title: plainText([legendTitle].flat()[0]!), format: '.4~g' },
           { field: 'sd', type: 'quantitative', title: 'sd over seeds', format: '.3~g' },
+          ...seedTooltip(opts),
         ],
       },
     }, 'isValid(datum.value) && isFinite(datum.value)'),
   ];
-  // values need ~4 characters: show them only where they fit
-  const textPx = Math.min(ts.label, Math.floor((g.cell / 2.6) * 10) / 10);
-  const withText = textPx >= MIN_CELL_TEXT && g.cell >= 20;
-  // a second, smaller line "±sd" fits when the cell is at least ~3 text lines tall
+  // values in the cells only when every one fits inside its cell (else the colour bar tells)
+  const valueTexts = rows.map((r) => r.valueText).filter(Boolean);
+  let textPx = Math.min(ts.label, Math.floor((g.cell / 2) * 10) / 10);
+  while (textPx >= MIN_CELL_TEXT && !fitsInCell(style, valueTexts, textPx, g.cell)) textPx = Math.round((textPx - 0.5) * 10) / 10;
+  const withText = textPx >= MIN_CELL_TEXT && valueTexts.length > 0;
+  // a second, smaller line "±sd" when it fits too and the cell holds ~3 text lines
   const sdPx = Math.round(textPx * 0.8 * 10) / 10;
-  const withSd = withText && g.cell >= 3 * textPx && rows.some((r) => r.sdText !== '');
+  const withSd = withText && g.cell >= 3 * textPx && rows.some((r) => r.sdText !== '')
+    && fitsInCell(style, rows.map((r) => r.sdText).filter(Boolean), sdPx, g.cell);
   if (withText) {
     layer.push(placed(g, 'point', style, {
       mark: { type: 'text', fontSize: textPx, baseline: 'middle', align: 'center', ...(withSd ? { dy: -0.45 * textPx } : {}) },
@@ -148,8 +180,50 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
   }
   const first = Array.isArray(legendTitle) ? legendTitle[0]! : legendTitle;
   const notes = [`mean${withSd ? ' ± sd' : ''} over seeds${withText ? ' (in cell)' : ''}`];
-  if (rows.some((r) => r.value === null)) notes.push('grey: not yet run / no value');
+  if (rows.some((r) => r.value === null)) notes.push(WORDS.notRunOrNoValue);
   const legendW = opts.layout?.legend === 'bottom' ? 0 : Math.max(...[legendTitle].flat().map((l) => measureWith(style, l, ts.label))) + ts.label;
   return placeOnGrid(g, rows, layer, panelTitle(first, notes, style, titleWidth(g, style, opts.layout) + legendW), style, opts.layout);
 }
 
+/** Options of {@link linePanel}. */
+export interface LinePanelOptions {
+  /** rows of the panel's data */
+  data: readonly Record<string, unknown>[];
+  x: { field: string; title: string; tickCount?: number };
+  y: { field: string; title: string; domain?: readonly [number, number]; tickCount?: number };
+  /** the series field, its legend title, the series in order, their colours and (optional) dash patterns */
+  series: { field: string; title: string; domain: readonly string[]; colors: readonly string[]; dashes?: readonly (readonly number[])[] };
+  width: number;
+  height: number;
+  title?: Record<string, unknown>;
+  /** extra legend properties (placement); null: no legend */
+  legend?: Record<string, unknown> | null;
+}
+
+/**
+ * A line panel on quantitative axes (series told apart by colour, and by
+ * dash when `series.dashes` is given — the legend then shows the dashes
+ * too, one legend for both). A sub-spec for frame.ts; lines clipped to the
+ * plotting area. Used by the trajectory figure; a building block for others.
+ */
+export function linePanel(o: LinePanelOptions): VlSpec {
+  const legend = o.legend === null ? null : { title: o.series.title, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 22 * 22, labelLimit: 400, ...(o.legend ?? {}) };
+  const s = o.series;
+  return {
+    width: o.width,
+    height: o.height,
+    ...(o.title ? { title: o.title } : {}),
+    data: { values: o.data },
+    mark: { type: 'line', strokeWidth: 1.5, clip: true },
+    encoding: {
+      x: { field: o.x.field, type: 'quantitative', axis: { title: o.x.title, grid: false, ...(o.x.tickCount ? { tickCount: o.x.tickCount } : {}) } },
+      y: {
+        field: o.y.field, type: 'quantitative', ...(o.y.domain ? { scale: { domain: o.y.domain } } : {}),
+        axis: { title: o.y.title, grid: true, gridColor: '#eeeeee', ...(o.y.tickCount ? { tickCount: o.y.tickCount } : {}) },
+      },
+      color: { field: s.field, type: 'nominal', scale: { domain: s.domain, range: s.colors }, legend },
+      // same field and legend as the colour: vega-lite merges them, so the legend symbols are dashed like the lines
+      ...(s.dashes ? { strokeDash: { field: s.field, type: 'nominal', scale: { domain: s.domain, range: s.dashes }, legend } } : {}),
+    },
+  };
+}

@@ -64,7 +64,7 @@ export const REGIME_WORDS: Readonly<Record<Regime, string>> = {
 
 /** Axis titles of the known sweep parameters (SPEC §1–2 symbols, with units where they have one). */
 export const AXIS_LABELS: Readonly<Record<string, string>> = {
-  snr: 'SNR = ‖μ‖₂ / (σ_ε√d)',
+  snr: `SNR = ‖μ‖₂ / (${SIGMA_EPS}√d)`,
   n: 'training size n',
   muNorm: 'signal norm ‖μ‖₂',
   d: 'dimension d',
@@ -73,7 +73,7 @@ export const AXIS_LABELS: Readonly<Record<string, string>> = {
   alpha: 'step size α',
   steps: 'GD steps',
   T: 'tokens per sequence T',
-  sigma: 'token-noise std σ_ε',
+  sigma: `token-noise std ${SIGMA_EPS}`,
   testN: 'test sequences',
   nuScale: 'ν scale',
   generalizationTolerance: 'tolerance δ',
@@ -91,7 +91,7 @@ const AXIS_SYMBOLS: Readonly<Record<string, string>> = {
   alpha: 'α',
   steps: 'steps',
   T: 'T',
-  sigma: 'σ_ε',
+  sigma: SIGMA_EPS,
   step: 'step',
 };
 
@@ -103,16 +103,37 @@ export const METRIC_LABELS: Readonly<Record<string, string[]>> = {
   trainAcc: ['final train accuracy', '(1 = every label fit)'],
   cleanFit: ['clean-set fit', '(1 = all of 𝒞 fit)'],
   noisyFit: ['noisy-set fit', '(1 = all flipped labels memorised)'],
-  tFit: ['t_fit (steps)', '(first step with train acc. 1)'],
-  tGeneralize: ['t_generalize (steps)', '(first step with test error < δ)'],
+  tFit: [`t${sub('fit')} (steps)`, '(first step with train acc. 1)'],
+  tGeneralize: [`t${sub('gen')} (steps)`, '(first step with test error < δ)'],
   pNorm: ['‖p‖₂', '(larger = sharper attention)'],
 };
-// ---------------------------------------------------------------------------
-// small helpers
+
+/** Other words the figures use (legend titles, notes, tooltips), in one place. */
+export const WORDS = {
+  regime: 'regime',
+  regimeMap: 'regime map',
+  cell: 'cell',
+  seedsAgreeing: 'seeds in this regime',
+  seeds: 'seeds',
+  step: 'step',
+  notRun: 'grey: not yet run',
+  notRunOrNoValue: 'grey: not yet run / no value',
+  tie: 'tie',
+} as const;
+
+/**
+ * User text with TeX-like subscripts typeset: "σ_ε", "t_{fit}" → σ with a
+ * subscript ε, t with a subscript "fit" (see {@link sub}). An underscore
+ * after a space or at the start stays as it is.
+ */
+export function typeset(text: string): string {
+  return text.replace(/(?<=\S)_(\{([^}]*)\}|([^\s{]))/g, (_m, _all, braced: string | undefined, single: string | undefined) => sub(braced ?? single ?? ''));
+}
 
 /** Axis title of a parameter name: the style's override, {@link AXIS_LABELS}, or the name itself. */
 export function axisLabel(name: string, style?: FigureStyle): string {
-  return style?.labels[name] ?? AXIS_LABELS[name] ?? name;
+  const o = style?.labels[name];
+  return o !== undefined ? typeset(o) : AXIS_LABELS[name] ?? name;
 }
 
 /** Short symbol of a parameter name for facet headers (e.g. eta → "η"). */
@@ -123,11 +144,12 @@ export function axisSymbol(name: string): string {
 /** Colour-bar title lines of a metric: the style's override (lines split at "\n"), {@link METRIC_LABELS}, or the name. */
 export function metricLabel(metric: string, style?: FigureStyle): string[] {
   const o = style?.labels[metric];
-  if (o !== undefined) return o.split('\n');
+  if (o !== undefined) return typeset(o).split('\n');
   return METRIC_LABELS[metric] ?? [metric];
 }
 
 /** A regime in words: the style's override (labels[regime]) or {@link REGIME_WORDS}. */
 export function regimeWord(r: Regime, style?: FigureStyle): string {
-  return style?.labels[r] ?? REGIME_WORDS[r];
+  const o = style?.labels[r];
+  return o !== undefined ? typeset(o) : REGIME_WORDS[r];
 }
