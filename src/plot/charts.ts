@@ -233,7 +233,8 @@ export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: ChartOp
       ...chartTitle(opts.title ?? 'Token selection during training', opts.subtitle, style, opts.wrapWidth),
       [dir]: [attention, accPanel],
       spacing: ts.spacing,
-      resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+      // strokeDash resolved like colour, so the metric legend stays one legend with dashed symbols
+      resolve: { scale: { color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
     },
     { style, title: undefined },
   );
