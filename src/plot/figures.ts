@@ -8,11 +8,11 @@
  * sweep file's `plot:` section (plan.sweep.plot), and the caller's overrides
  * (the `plot` command's flags).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snrOf } from '../model/config.js';
 import { atHorizon, summariseCells } from '../outcome/aggregate.js';
-import { estimateBoundary } from '../outcome/boundary.js';
+import { estimateBoundary, type BoundaryFit } from '../outcome/boundary.js';
 import { cellsCsv, trialsCsv } from '../outcome/csv.js';
 import type { Checkpoint, CellSummary } from '../outcome/types.js';
 import type { TrialRecord } from '../sweep/journal.js';
@@ -22,6 +22,8 @@ import { measurerFor, resolveFont, useFontFile } from './fonts.js';
 import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec } from './maps.js';
 import type { LayoutVariant, PlotOptions } from './options.js';
 import { formatNumber } from './format.js';
+import type { VlSpec } from './options.js';
+import { reportHtml } from './report.js';
 import { writeFigure, type FigureFiles, type ScalableFigure } from './render.js';
 import { plainText, regimeWord } from './vocabulary.js';
 import {
@@ -377,7 +379,7 @@ export function hasSnrNAxes(plan: Plan): boolean {
  * final test error), and when final also loss-maps (final train/test loss),
  * regime-horizons (regime maps at several steps) and, for (snr, n) sweeps,
  * boundary (log–log map with fitted and theory lines) plus boundary.json —
- * and, when final, the tables cells.csv and trials.csv. Figure settings:
+ * and, when final, the tables cells.csv and trials.csv and report.html (./report.ts). Figure settings:
  * `opts.plot` over the sweep file's `plot:` section over the defaults.
  *
  * `records` are the plan's finished trials, keyed to its cells (planRecords
@@ -395,15 +397,27 @@ export async function renderSweepFigures(
   const figures = sweepFigures(plan, cells, records, settings, final);
   const files: string[] = final ? writeSweepTables(outDir, plan, cells, records) : [];
   const add = (f: FigureFiles) => files.push(...[f.spec, f.svg, f.png, f.pdf].filter((x): x is string => x !== undefined));
+  const written: { name: string; spec: VlSpec }[] = [];
+  let boundary: BoundaryFit | null = null;
   for (const { name, figure, multi } of figures) {
     if (name === 'boundary') {
       const file = join(outDir, 'boundary.json');
-      writeTextAtomic(file, `${JSON.stringify(estimateBoundary(cells), null, 2)}\n`);
+      boundary = estimateBoundary(cells);
+      writeTextAtomic(file, `${JSON.stringify(boundary, null, 2)}\n`);
       files.push(file);
     }
-    add(await writeFigure(outDir, name, figure, {
+    const f = await writeFigure(outDir, name, figure, {
       width: settings.width ?? (settings.height === undefined ? defaultWidth(multi) : undefined), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings: opts.warnings,
-    }));
+    });
+    add(f);
+    written.push({ name, spec: JSON.parse(readFileSync(f.spec, 'utf8')) as VlSpec });
+  }
+  if (final) {
+    // one offline page with every figure, the boundary numbers, the cells and the sweep as run
+    const file = join(outDir, 'report.html');
+    const trials = { done: records.length, planned: plan.trials.length };
+    writeTextAtomic(file, reportHtml({ plan, cells, figures: written, boundary, style: styleOf(settings), trials }));
+    files.push(file);
   }
   return files;
 }

@@ -48,6 +48,13 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
     };
   });
   const drawn = REGIMES.filter((q) => rows.some((r) => r.regime === q));
+  // every layer drawn over a cell carries the cell's tooltip (the top mark takes the pointer)
+  const tooltip = [
+    { field: 'cellKey', type: 'nominal', title: WORDS.cell },
+    { field: 'regimeText', type: 'nominal', title: WORDS.regime },
+    { field: 'agreementText', type: 'nominal', title: WORDS.seedsAgreeing },
+    ...seedTooltip(opts),
+  ];
   const layer: Record<string, unknown>[] = [
     backgroundLayer(g, style),
     placed(g, 'rect', style, {
@@ -59,12 +66,7 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
           scale: regimeScale(drawn, style),
           legend: drawn.length ? { ...regimeLegend(style), ...legendPlacement(opts.layout, false, g, style) } : null,
         },
-        tooltip: [
-          { field: 'cellKey', type: 'nominal', title: WORDS.cell },
-          { field: 'regimeText', type: 'nominal', title: WORDS.regime },
-          { field: 'agreementText', type: 'nominal', title: WORDS.seedsAgreeing },
-          ...seedTooltip(opts),
-        ],
+        tooltip,
       },
     }, 'datum.regime != null'),
   ];
@@ -77,24 +79,24 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
     const box = Math.max(4, g.cell - Math.max(4, g.cell * 0.14));
     layer.push(placed(g, 'point', style, {
       mark: { type: 'point', shape: 'square', filled: false, size: box ** 2, strokeWidth: 1, strokeDash: [3, 2] },
-      encoding: { stroke: inkEncoding() },
+      encoding: { stroke: inkEncoding(), tooltip },
     }, 'datum.disagree'));
     layer.push(placed(g, 'point', style, {
       mark: { type: 'text', fontSize: textPx, baseline: 'middle', align: 'center' },
-      encoding: { text: { field: 'agreementText', type: 'nominal' }, color: inkEncoding() },
+      encoding: { text: { field: 'agreementText', type: 'nominal' }, color: inkEncoding(), tooltip },
     }, 'datum.regime != null'));
   } else {
     // cells too small for text: mark disagreement with a small dot
     layer.push(placed(g, 'point', style, {
       mark: { type: 'point', shape: 'circle', filled: true, size: Math.max(3, (g.cell / 4) ** 2) },
-      encoding: { color: inkEncoding() },
+      encoding: { color: inkEncoding(), tooltip },
     }, 'datum.disagree'));
   }
   if (rows.some((r) => r.short)) {
     // trials that stopped before this panel's step: their last state is drawn, marked with a corner triangle
     layer.push(placed(g, 'point', style, {
       mark: { type: 'point', shape: 'triangle-down', filled: true, size: Math.max(6, (g.cell / 3.2) ** 2), xOffset: -g.cell * 0.3, yOffset: -g.cell * 0.3 },
-      encoding: { color: inkEncoding() },
+      encoding: { color: inkEncoding(), tooltip },
     }, 'datum.short'));
   }
   const anyTie = rows.some((r) => r.tie);
@@ -137,6 +139,12 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
     };
   });
   const legendTitle = opts.legendTitle ?? metricLabel(metric, style);
+  const mTooltip = [
+    { field: 'cellKey', type: 'nominal', title: WORDS.cell },
+    { field: 'value', type: 'quantitative', title: plainText([legendTitle].flat()[0]!), format: '.4~g' },
+    { field: 'sd', type: 'quantitative', title: 'sd over seeds', format: '.3~g' },
+    ...seedTooltip(opts),
+  ];
   const layer: Record<string, unknown>[] = [
     backgroundLayer(g, style),
     placed(g, 'rect', style, {
@@ -148,12 +156,7 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
           scale: { scheme: seq, domain, clamp: true, nice: false },
           legend: { title: legendTitle, ...colorBar(domain, opts.layout, g, style) },
         },
-        tooltip: [
-          { field: 'cellKey', type: 'nominal', title: WORDS.cell },
-          { field: 'value', type: 'quantitative', title: plainText([legendTitle].flat()[0]!), format: '.4~g' },
-          { field: 'sd', type: 'quantitative', title: 'sd over seeds', format: '.3~g' },
-          ...seedTooltip(opts),
-        ],
+        tooltip: mTooltip,
       },
     }, 'isValid(datum.value) && isFinite(datum.value)'),
   ];
@@ -169,13 +172,13 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
   if (withText) {
     layer.push(placed(g, 'point', style, {
       mark: { type: 'text', fontSize: textPx, baseline: 'middle', align: 'center', ...(withSd ? { dy: -0.45 * textPx } : {}) },
-      encoding: { text: { field: 'valueText', type: 'nominal' }, color: inkEncoding() },
+      encoding: { text: { field: 'valueText', type: 'nominal' }, color: inkEncoding(), tooltip: mTooltip },
     }, 'isValid(datum.value) && isFinite(datum.value)'));
   }
   if (withSd) {
     layer.push(placed(g, 'point', style, {
       mark: { type: 'text', fontSize: sdPx, baseline: 'middle', align: 'center', dy: 0.65 * textPx },
-      encoding: { text: { field: 'sdText', type: 'nominal' }, color: inkEncoding() },
+      encoding: { text: { field: 'sdText', type: 'nominal' }, color: inkEncoding(), tooltip: mTooltip },
     }, "isValid(datum.value) && isFinite(datum.value) && datum.sdText != ''"));
   }
   const first = Array.isArray(legendTitle) ? legendTitle[0]! : legendTitle;
