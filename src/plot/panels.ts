@@ -72,11 +72,12 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
   ];
   // "k/n" (or "tie") in the cell only when every such label fits at ≥ MIN_CELL_TEXT px
   const texts = rows.map((r) => r.agreementText).filter(Boolean);
+  // the label must fit inside the dashed box of a disagreeing cell, not only inside the cell
+  const box = Math.max(4, g.cell - Math.max(4, g.cell * 0.14));
   let textPx = Math.min(ts.label, Math.floor(g.cell * 0.45 * 10) / 10);
-  while (textPx >= MIN_CELL_TEXT && !fitsInCell(style, texts, textPx, g.cell)) textPx = Math.round((textPx - 0.5) * 10) / 10;
+  while (textPx >= MIN_CELL_TEXT && !fitsInCell(style, texts, textPx, box - 1)) textPx = Math.round((textPx - 0.5) * 10) / 10;
   const withText = textPx >= MIN_CELL_TEXT && g.cell >= 12 && texts.length > 0;
   if (withText) {
-    const box = Math.max(4, g.cell - Math.max(4, g.cell * 0.14));
     layer.push(placed(g, 'point', style, {
       mark: { type: 'point', shape: 'square', filled: false, size: box ** 2, strokeWidth: 1, strokeDash: [3, 2] },
       encoding: { stroke: inkEncoding(), tooltip },

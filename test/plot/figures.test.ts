@@ -61,9 +61,9 @@ describe(`every figure kind at ${COLUMN} cm, 300 dpi`, () => {
     files = await renderSweepFigures(out(), sweep.plan, sweep.cells, sweep.records, { plot: { width: `${COLUMN}cm` }, warnings });
   });
 
-  it('writes .vl.json, .svg, .png and .pdf of each figure, boundary.json and the two tables', () => {
+  it('writes .vl.json, .svg, .png and .pdf of each figure, boundary.json, the two tables and report.html', () => {
     const names = readdirSync(out()).sort();
-    const expected = ['boundary.json', 'cells.csv', 'trials.csv', ...KINDS.flatMap((k) => ['pdf', 'png', 'svg', 'vl.json'].map((e) => `${k}.${e}`))].sort();
+    const expected = ['boundary.json', 'cells.csv', 'report.html', 'trials.csv', ...KINDS.flatMap((k) => ['pdf', 'png', 'svg', 'vl.json'].map((e) => `${k}.${e}`))].sort();
     expect(names).toEqual(expected);
     expect(files.map((f) => f.slice(out().length + 1)).sort()).toEqual(expected);
   });
