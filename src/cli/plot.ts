@@ -17,11 +17,13 @@ import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../outcome/csv.js';
 import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
 import { FontNotFoundError } from '../plot/fonts.js';
 import {
-  PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, writeTextAtomic, type PlotSettingsInput,
+  defaultWidth, PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, writeTextAtomic, type PlotSettingsInput,
 } from '../plot/figures.js';
 import { writeFigure } from '../plot/render.js';
+import { regimeWord, sub } from '../plot/vocabulary.js';
 import {
-  FIGURE_NAMES, LABEL_TARGETS, PALETTE_NAMES, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette,
+  FIGURE_NAMES, LABEL_TARGETS, METRIC_NAMES, PALETTE_NAMES, parseDomain, parseDpi, parseFontFile, parseFontSize, parseFormats, parseLength, parsePalette,
+  parseScheme,
 } from '../plot/style.js';
 import { OutputFolder } from '../sweep/folder.js';
 import type { TrialRecord } from '../sweep/journal.js';
@@ -43,6 +45,9 @@ interface PlotFlags {
   label: string[];
   notes?: boolean;
   out?: string;
+  fontFile?: string;
+  scheme?: string;
+  domain?: string[];
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -91,6 +96,12 @@ export function flagsToSettings(f: PlotFlags): PlotSettingsInput {
   if (f.figureTitle.length) s.titles = pairs('figure-title', f.figureTitle, FIGURE_NAMES, 'figure');
   if (f.label.length) s.labels = pairs('label', f.label, [...PARAM_NAMES, ...LABEL_TARGETS], 'axis, metric or regime');
   if (f.notes !== undefined) s.notes = f.notes;
+  if (f.fontFile !== undefined) s.fontFile = flag('font-file', f.fontFile, parseFontFile);
+  if (f.scheme !== undefined) s.scheme = flag('scheme', f.scheme, parseScheme);
+  if (f.domain?.length) {
+    const d = pairs('domain', f.domain, METRIC_NAMES, 'metric');
+    s.domains = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, flag('domain', v, (x) => parseDomain(x, `${k}'s domain`))]));
+  }
   return s;
 }
 
@@ -118,7 +129,10 @@ function settingsOf(fileLayer: PlotSettingsInput | undefined, source: string, cl
   try {
     styleOf(settings);
   } catch (e) {
-    if (e instanceof FontNotFoundError) throw new UsageError(`${cli.font !== undefined ? '--font' : `${source}: plot.font`}: ${e.message}`);
+    if (e instanceof FontNotFoundError) {
+      const which = cli.fontFile !== undefined ? '--font-file' : cli.font !== undefined ? '--font' : `${source}: plot.${settings.fontFile !== undefined ? 'fontFile' : 'font'}`;
+      throw new UsageError(`${which}: ${e.message}`);
+    }
     throw e;
   }
   return settings;
@@ -141,10 +155,13 @@ export function registerPlot(program: Command): void {
     .command('plot')
     .description('re-render the figures (SVG, PNG, PDF) and cells.csv / trials.csv of an output folder from its journal, without training')
     .argument('<output-dir>', 'a sweep output folder (plan.json + results.jsonl), or a train output folder (trial.json)')
-    .option('--width <length>', 'total figure width, e.g. 8.5cm (one LaTeX column), 17cm, 3.3in, 640px (default: natural size)')
+    .option('--width <length>', 'total figure width, e.g. 8.5cm (one LaTeX column), 17cm, 3.3in, 640px (default: 8.5cm for one panel, 17cm for several)')
     .option('--height <length>', 'total figure height (default: follows from the width and layout)')
     .option('--dpi <n>', 'PNG resolution in dots per inch (default 300)')
     .option('--font <family>', 'font family, installed on this machine (default "DejaVu Sans")')
+    .option('--font-file <path>', 'a .ttf or .otf font file (e.g. the paper\'s LaTeX font): set every text in it, embedded in the PDF and used for the PNG')
+    .option('--scheme <name>', 'Vega colour scheme of the continuous maps, e.g. viridis, magma, cividis, blues (default: the palette\'s)')
+    .option('--domain <metric=min,max>', 'colour domain of a metric map, e.g. testError=0,0.5 (default: the data range); repeatable', collect, [])
     .option('--font-size <pt>', 'base font size in pt: tick labels and axis titles (default 8)')
     .option('--format <list>', 'comma-separated output formats: svg,png,pdf (default all three)')
     .option('--palette <name>', `colours: ${PALETTE_NAMES.join(' | ')} (default okabe-ito; all colour-blind safe)`)
@@ -181,10 +198,10 @@ export function registerPlot(program: Command): void {
           const settings = settingsOf(undefined, join(dir, 'trial.json'), cli);
           const text = {
             title: `Token selection: SNR = ${Number(t.snr).toPrecision(3)}, n = ${t.config.n}, d = ${t.config.d}, η = ${t.config.eta}`,
-            subtitle: [`final regime: ${t.regime}; t_fit = ${t.events?.tFit ?? '–'}, t_generalize = ${t.events?.tGeneralize ?? '–'}; seed ${t.seed}`],
+            subtitle: [`final regime: ${regimeWord(t.regime, styleOf(settings))}; t${sub('fit')} = ${t.events?.tFit ?? 'not reached'}, t${sub('gen')} = ${t.events?.tGeneralize ?? 'not reached'}; seed ${t.seed}`],
           };
           const f = await writeFigure(outDir, 'trajectory', trajectoryFigure(t.checkpoints, settings, text), {
-            width: settings.width, height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings,
+            width: settings.width ?? (settings.height === undefined ? defaultWidth(true) : undefined), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings,
           });
           const csv = join(outDir, 'trajectory.csv');
           writeTextAtomic(csv, toCsv(CHECKPOINT_COLUMNS, t.checkpoints.map(checkpointValues)));

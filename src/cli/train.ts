@@ -151,13 +151,15 @@ export function registerTrain(program: Command): void {
         if (stopped) process.stderr.write(`stopped at step ${last?.step ?? '–'} of ${cfg.steps}: ${outcome.checkpoints.length} checkpoint(s) written to ${outDir}\n`);
         if (finished && last && signals < 2) {
           // loaded only now: vega and sharp take a while to load
-          const { trajectorySpec } = await import('../plot/charts.js');
           const { writeFigure } = await import('../plot/render.js');
-          const spec = trajectorySpec(outcome.checkpoints, {
+          const { regimeWord, sub } = await import('../plot/vocabulary.js');
+          const { defaultWidth, resolvePlotSettings, trajectoryFigure } = await import('../plot/figures.js');
+          // fitted to the default figure width (17 cm: several panels), as the plot command does
+          const spec = trajectoryFigure(outcome.checkpoints, resolvePlotSettings(), {
             title: `Token selection: SNR = ${snrOf(cfg).toPrecision(3)}, n = ${cfg.n}, d = ${cfg.d}, η = ${cfg.eta}`,
-            subtitle: [`${stopped ? `stopped at step ${last.step} of ${cfg.steps}; ` : ''}final regime: ${outcome.regime}; t_fit = ${outcome.events.tFit ?? '–'}, t_generalize = ${outcome.events.tGeneralize ?? '–'}; engine ${outcome.engine}, ${(outcome.timings.totalMs / 1000).toFixed(2)} s`],
+            subtitle: [`${stopped ? `stopped at step ${last.step} of ${cfg.steps}; ` : ''}final regime: ${regimeWord(outcome.regime)}; t${sub('fit')} = ${outcome.events.tFit ?? 'not reached'}, t${sub('gen')} = ${outcome.events.tGeneralize ?? 'not reached'}; engine ${outcome.engine}, ${(outcome.timings.totalMs / 1000).toFixed(2)} s`],
           });
-          const f = await writeFigure(outDir, 'trajectory', spec);
+          const f = await writeFigure(outDir, 'trajectory', spec, { width: defaultWidth(true) });
           process.stdout.write(`${f.png}\n`);
         }
         if (last) process.stderr.write(`${stopped ? 'last checkpoint' : 'final'} regime ${outcome.regime}, train acc ${last.trainAcc}, test acc ${last.testAcc}, ${formatDuration(outcome.timings.totalMs)}\n`);

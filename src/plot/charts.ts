@@ -7,7 +7,13 @@
 import type { BoundaryFit } from '../outcome/boundary.js';
 import type { Checkpoint, CellSummary } from '../outcome/types.js';
 import { REGIMES } from '../outcome/types.js';
-import { FONT, axisLabel, logTicks, regimeWord, topLevel, type LayoutVariant, type PanelSize, type VlSpec } from './specs.js';
+import { tickLabels } from './format.js';
+import { cellLabelling, type AxisLayout } from './grid.js';
+import { topLevel } from './frame.js';
+import type { LayoutVariant, PanelSize, VlSpec } from './options.js';
+import { regimeLegend, regimeScale } from './legend.js';
+import { linePanel } from './panels.js';
+import { axisLabel } from './vocabulary.js';
 import { defaultStyle, typeScale, wrapText, type FigureStyle } from './style.js';
 
 /** Options of the chart builders. */
@@ -33,10 +39,6 @@ function chartTitle(title: string | undefined, subtitle: string[] | undefined, s
   return { title: { text: lines.length === 1 ? lines[0] : lines, fontSize: ts.figureTitle, ...(sub.length ? { subtitle: sub } : {}) } };
 }
 
-/** Regime labels in words for a legend (vega expression). */
-function regimeLabelExpr(style: FigureStyle): string {
-  return `${REGIMES.map((r) => `datum.label === ${JSON.stringify(r)} ? ${JSON.stringify(regimeWord(r, style))}`).join(' : ')} : datum.label`;
-}
 
 /**
  * Regime map on log–log axes (SNR on x, n on y) with the located boundary
@@ -51,7 +53,6 @@ function regimeLabelExpr(style: FigureStyle): string {
  */
 export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, opts: ChartOptions = {}): VlSpec {
   const style = opts.style ?? defaultStyle();
-  const ts = typeScale(style.fontSize);
   const width = opts.size?.width ?? (opts.size?.height ? opts.size.height * 1.27 : 380);
   const height = opts.size?.height ?? width * 0.79;
   const pts = cells
@@ -67,9 +68,9 @@ export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, op
   const addLine = (name: string, a: number, b: number) => {
     // sample the line inside the plotted n range only
     for (let i = 0; i <= 40; i++) {
-      const s = Math.exp(Math.log(lo) + (i / 40) * (Math.log(hi) - Math.log(lo)));
+      const s = Math.exp(Math.log(lo / 1.3) + (i / 40) * (Math.log(hi * 1.3) - Math.log(lo / 1.3)));
       const n = Math.exp(a - b * Math.log(s));
-      if (n >= nLo / 1.5 && n <= nHi * 1.5) lines.push({ snr: s, n, line: name });
+      if (n >= nLo / 4 && n <= nHi * 4) lines.push({ snr: s, n, line: name });
     }
   };
   // the fit is log n = a − b·log SNR: the line's slope is −b, its interval [−b_hi, −b_lo]
@@ -80,14 +81,21 @@ export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, op
   const theoryName = 'theory: n·SNR² = const (slope −2)';
   if (fit.slope !== null && fit.intercept !== null) addLine(fitName, fit.intercept, fit.slope);
   if (fit.theoryIntercept !== null) addLine(theoryName, fit.theoryIntercept, 2);
+  const drawnLines = [fitName, theoryName].filter((l) => lines.some((p) => p.line === l));
   const xDom = [lo / 1.3, hi * 1.3];
   const yDom = [nLo / 1.3, nHi * 1.3];
-  const xTicks = Math.max(2, Math.floor(width / (4.5 * ts.label)));
-  const yTicks = Math.max(2, Math.floor(height / (2.2 * ts.label)));
-  const x = { field: 'snr', type: 'quantitative', scale: { type: 'log', domain: xDom, nice: false }, axis: { title: axisLabel('snr', style), format: '.6~g', grid: false, values: logTicks(xDom[0]!, xDom[1]!, xTicks), labelFlush: false } };
-  const y = { field: 'n', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: axisLabel('n', style), format: '.6~g', grid: false, values: logTicks(yDom[0]!, yDom[1]!, yTicks) } };
+  // ticks at the cells' own values, labelled as in the grid figures
+  const valueAxis = (vals: number[], dom: number[], px: number, ch: 'x' | 'y') => {
+    const v = [...new Set(vals)].sort((a, b) => a - b);
+    const span = Math.log(dom[1]! / dom[0]!);
+    const minShare = v.length > 1 ? Math.min(...v.slice(1).map((b, i) => Math.log(b / v[i]!))) / span : 1;
+    const a: AxisLayout = { name: ch, title: '', kind: 'log', domain: [], values: v, edges: [], ticks: v, count: v.length, minShare, labels: tickLabels(v) };
+    return { values: v, ...cellLabelling(a, ch, px, style) };
+  };
+  const x = { field: 'snr', type: 'quantitative', scale: { type: 'log', domain: xDom, nice: false }, axis: { title: axisLabel('snr', style), grid: false, labelFlush: false, ...valueAxis(snrs, xDom, width, 'x') } };
+  const y = { field: 'n', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: axisLabel('n', style), grid: false, ...valueAxis(ns, yDom, height, 'y') } };
   const subtitle = [
-    'squares: majority regime per cell; black dots: where the mean fraction of noisy labels memorised crosses 1/2',
+    'squares: most frequent regime of the seeds per cell; black dots: where the mean fraction of noisy labels memorised crosses 1/2',
     fit.slope !== null
       ? `fitted slope ${signed(-fit.slope)} ± ${((fit.slopeCi![1] - fit.slopeCi![0]) / 2).toFixed(2)} (${Math.round(fit.level * 100)}% CI); theory −2`
       : 'not enough boundary points for a fit',
@@ -107,8 +115,8 @@ export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, op
             x, y,
             color: {
               field: 'regime', type: 'nominal',
-              scale: { domain: [...REGIMES], range: REGIMES.map((r) => style.palette.regimes[r]) },
-              legend: { title: style.labels.regime ?? 'regime', labelExpr: regimeLabelExpr(style), symbolType: 'square', ...(bottom ? { orient: 'bottom', direction: 'horizontal', columns: 2 } : {}) },
+              scale: regimeScale(REGIMES.filter((r) => pts.some((p) => p.regime === r)), style),
+              legend: { ...regimeLegend(style), ...(bottom ? { orient: 'bottom', direction: 'horizontal', columns: 2 } : {}) },
             },
           },
         },
@@ -119,11 +127,19 @@ export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, op
         },
         {
           data: { values: lines },
-          mark: { type: 'line', strokeWidth: 1.5 },
+          // clipped to the plotting area: the lines end at its edges
+          mark: { type: 'line', strokeWidth: 1.5, clip: true },
           encoding: {
             x, y,
             order: { field: 'snr', type: 'quantitative' },
-            strokeDash: { field: 'line', type: 'nominal', scale: { domain: [fitName, theoryName], range: [[1, 0], [6, 4]] }, legend: { title: 'boundary', orient: 'bottom', direction: 'vertical', labelLimit: 600, symbolStrokeWidth: 1.5 } },
+            strokeDash: {
+              field: 'line', type: 'nominal', scale: { domain: drawnLines, range: drawnLines.map((l) => (l === fitName ? [1, 0] : [6, 3])) },
+              legend: drawnLines.length ? {
+                title: 'boundary', orient: 'bottom', direction: 'vertical', labelLimit: 600,
+                // a line symbol long enough to show two dashes
+                symbolType: 'stroke', symbolSize: 20 * 20, symbolStrokeWidth: 1.5, symbolStrokeColor: '#222222',
+              } : null,
+            },
             color: { value: '#222222' },
           },
         },
@@ -189,37 +205,24 @@ export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: ChartOp
   const legendPos = bottom ? { orient: 'bottom', direction: 'horizontal', columns: 2 } : {};
   const twoPlusOne = !!opts.layout?.stack && opts.layout.columns === 2;
   const yTicks = Math.max(2, Math.min(5, Math.floor(height / (2.5 * ts.label))));
-  const stepAxis = { field: 'step', type: 'quantitative', axis: { title: axisLabel('step', style), grid: false, tickCount: Math.max(2, Math.floor(width / (4 * ts.label))) } };
   const notes = (s: string) => (style.notes ? { subtitle: wrapText(style, s, ts.note, Math.max(width, 80)) } : {});
-  const attnPanel = (set: 'clean' | 'noisy') => ({
-    width,
-    height,
+  const stepX = { field: 'step', title: axisLabel('step', style), tickCount: Math.max(2, Math.floor(width / (4 * ts.label))) };
+  const attnPanel = (set: 'clean' | 'noisy') => linePanel({
+    width, height, data: rows.filter((r) => r.set === set) as unknown as Record<string, unknown>[],
     title: { text: `${set} samples`, ...notes(set === 'clean' ? 'training samples with their true label' : 'training samples with a flipped label') },
-    data: { values: rows.filter((r) => r.set === set) },
-    mark: { type: 'line', strokeWidth: 1.5 },
-    encoding: {
-      x: stepAxis,
-      y: { field: 'weight', type: 'quantitative', scale: { domain: [0, 1] }, axis: { title: 'attention weight', grid: true, gridColor: '#eeeeee', tickCount: yTicks } },
-      color: { field: 'kind', type: 'nominal', scale: { domain: kinds, range: kindColors }, legend: { title: 'token kind', symbolType: 'stroke', symbolStrokeWidth: 2, ...legendPos } },
-    },
+    x: stepX,
+    y: { field: 'weight', title: 'attention weight', domain: [0, 1], tickCount: yTicks },
+    series: { field: 'kind', title: 'token kind', domain: kinds, colors: kindColors as string[] },
+    legend: legendPos,
   });
-  const accPanel = {
-    width,
-    height,
+  const accPanel = linePanel({
+    width, height, data: acc,
     title: { text: 'fit and generalisation', ...notes('fractions of samples') },
-    data: { values: acc },
-    mark: { type: 'line', strokeWidth: 1.5 },
-    encoding: {
-      x: stepAxis,
-      y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, axis: { title: 'fraction', grid: true, gridColor: '#eeeeee', tickCount: yTicks } },
-      color: {
-        field: 'metric', type: 'nominal',
-        scale: { domain: metrics, range: [pal[4] ?? '#000000', pal[0], pal[1], pal[2]] },
-        legend: { title: 'metric', symbolType: 'stroke', symbolStrokeWidth: 2, labelLimit: 400, ...(twoPlusOne ? {} : legendPos) },
-      },
-      strokeDash: { field: 'metric', type: 'nominal', scale: { domain: metrics, range: [[1, 0], [4, 2], [1, 0], [6, 3]] }, legend: null },
-    },
-  };
+    x: stepX,
+    y: { field: 'value', title: 'fraction', domain: [0, 1], tickCount: yTicks },
+    series: { field: 'metric', title: 'metric', domain: metrics, colors: [pal[4] ?? '#000000', pal[0]!, pal[1]!, pal[2]!], dashes: [[1, 0], [4, 2], [1, 0], [6, 3]] },
+    legend: twoPlusOne ? {} : legendPos,
+  });
   const dir = opts.layout?.stack ? 'vconcat' : 'hconcat';
   // stack with 2 columns: clean | noisy side by side, the fit panel below
   const inner = twoPlusOne ? 'hconcat' : dir;
@@ -230,10 +233,10 @@ export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: ChartOp
       ...chartTitle(opts.title ?? 'Token selection during training', opts.subtitle, style, opts.wrapWidth),
       [dir]: [attention, accPanel],
       spacing: ts.spacing,
-      resolve: { scale: { color: 'independent' }, legend: { color: 'independent' } },
+      // strokeDash resolved like colour, so the metric legend stays one legend with dashed symbols
+      resolve: { scale: { color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
     },
     { style, title: undefined },
   );
 }
 
-export { FONT };

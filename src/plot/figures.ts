@@ -8,23 +8,28 @@
  * sweep file's `plot:` section (plan.sweep.plot), and the caller's overrides
  * (the `plot` command's flags).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { snrOf } from '../model/config.js';
 import { writeFileAtomic } from '../io.js';
 import { atHorizon, summariseCells } from '../outcome/aggregate.js';
-import { estimateBoundary } from '../outcome/boundary.js';
+import { estimateBoundary, type BoundaryFit } from '../outcome/boundary.js';
 import { cellsCsv, trialsCsv } from '../outcome/csv.js';
 import type { Checkpoint, CellSummary } from '../outcome/types.js';
 import type { TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
 import { boundarySpec, trajectorySpec, type ChartOptions } from './charts.js';
-import { measurerFor, resolveFont } from './fonts.js';
+import { measurerFor, resolveFont, useFontFile } from './fonts.js';
 import { boundaryReport, theorySweepFigures } from './theory-figures.js';
-import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec, type LayoutVariant, type PlotOptions } from './specs.js';
+import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec } from './maps.js';
+import type { LayoutVariant, PlotOptions } from './options.js';
+import { formatNumber } from './format.js';
+import type { VlSpec } from './options.js';
+import { reportHtml } from './report.js';
 import { writeFigure, type FigureFiles, type ScalableFigure } from './render.js';
+import { plainText, regimeWord } from './vocabulary.js';
 import {
-  DEFAULT_DPI, DEFAULT_FONT, DEFAULT_FONT_SIZE, FIGURE_FORMATS, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette,
+  DEFAULT_DPI, DEFAULT_FONT, DEFAULT_FONT_SIZE, FIGURE_FORMATS, parseDomain, parseDpi, parseFontFile, parseFontSize, parseFormats, parseLength, parsePalette, parseScheme,
   typeScale, type FigureFormat, type FigureStyle, type PaletteName,
 } from './style.js';
 
@@ -48,6 +53,12 @@ export interface PlotSettings {
   labels: Record<string, string>;
   /** explanatory subtitles under panel titles */
   notes: boolean;
+  /** a font file (.ttf/.otf) whose family is used instead of `font`; embedded in PDF, used for PNG */
+  fontFile?: string;
+  /** Vega colour scheme of the continuous maps; default the palette's */
+  scheme?: string;
+  /** colour domain [min, max] per metric of the continuous maps; default the data range */
+  domains: Record<string, [number, number]>;
 }
 
 /**
@@ -68,6 +79,9 @@ export interface PlotSettingsInput {
   titles?: unknown;
   labels?: unknown;
   notes?: unknown;
+  fontFile?: unknown;
+  scheme?: unknown;
+  domains?: unknown;
 }
 
 /** An invalid plot setting; the message starts with the setting's name (`plot.width: …`). */
@@ -83,7 +97,7 @@ export class PlotSettingsError extends Error {
 export function resolvePlotSettings(...layers: (PlotSettingsInput | undefined | null)[]): PlotSettings {
   const s: PlotSettings = {
     dpi: DEFAULT_DPI, font: DEFAULT_FONT, fontSize: DEFAULT_FONT_SIZE, formats: [...FIGURE_FORMATS], palette: 'okabe-ito',
-    titles: {}, labels: {}, notes: true,
+    titles: {}, labels: {}, notes: true, domains: {},
   };
   const num = (key: string, v: unknown, f: (x: string | number) => number): number => {
     try {
@@ -131,6 +145,30 @@ export function resolvePlotSettings(...layers: (PlotSettingsInput | undefined | 
       if (typeof l.notes !== 'boolean') throw new PlotSettingsError('plot.notes: expected true or false');
       s.notes = l.notes;
     }
+    if (l.fontFile !== undefined) {
+      try {
+        s.fontFile = parseFontFile(l.fontFile);
+      } catch (e) {
+        throw new PlotSettingsError(`plot.fontFile: ${(e as Error).message}`);
+      }
+    }
+    if (l.scheme !== undefined) {
+      try {
+        s.scheme = parseScheme(l.scheme);
+      } catch (e) {
+        throw new PlotSettingsError(`plot.scheme: ${(e as Error).message}`);
+      }
+    }
+    if (l.domains !== undefined) {
+      if (!l.domains || typeof l.domains !== 'object' || Array.isArray(l.domains)) throw new PlotSettingsError('plot.domains: expected a map of metric: [min, max]');
+      for (const [k, v] of Object.entries(l.domains)) {
+        try {
+          s.domains = { ...s.domains, [k]: parseDomain(v, k) };
+        } catch (e) {
+          throw new PlotSettingsError(`plot.domains.${k}: ${(e as Error).message}`);
+        }
+      }
+    }
   }
   return s;
 }
@@ -141,14 +179,15 @@ export function resolvePlotSettings(...layers: (PlotSettingsInput | undefined | 
  * @throws FontNotFoundError if the font family is not installed
  */
 export function styleOf(settings: PlotSettings): FigureStyle {
-  resolveFont(settings.font);
+  const font = settings.fontFile !== undefined ? useFontFile(settings.fontFile).family : settings.font;
+  resolveFont(font);
   return {
-    font: settings.font,
+    font,
     fontSize: settings.fontSize,
     palette: parsePalette(settings.palette),
     labels: settings.labels,
     notes: settings.notes,
-    measure: measurerFor(settings.font),
+    measure: measurerFor(font),
   };
 }
 
@@ -167,18 +206,50 @@ export function writeTextAtomic(file: string, text: string): void {
   writeFileAtomic(file, text);
 }
 
-/** Horizon steps for small multiples: plot.horizons, else 4 steps spread over the run (⅒, ¼, ½, end, on checkpoints). */
+/**
+ * Horizon steps for small multiples: plot.horizons as asked, else 4 steps
+ * spread over the run (⅒, ¼, ½, end), each the last checkpoint at or before
+ * it (so the panel's state is the one at the step its header names).
+ */
 export function horizonSteps(plan: Plan, records: readonly TrialRecord[]): number[] {
-  if (plan.sweep.plot.horizons?.length) return [...plan.sweep.plot.horizons].sort((a, b) => a - b);
+  if (plan.sweep.plot.horizons?.length) return [...new Set(plan.sweep.plot.horizons)].sort((a, b) => a - b);
   const steps = records.length ? Math.max(...records.map((r) => r.config.steps)) : 0;
   const every = records.length ? records[0]!.config.evalEvery : 1;
-  const snap = (x: number) => Math.min(steps, Math.round(x / every) * every);
+  const snap = (x: number) => Math.min(steps, Math.floor(x / every) * every);
   return [...new Set([snap(steps / 10), snap(steps / 4), snap(steps / 2), steps])];
 }
 
-/** Distinct values of a list, descending. */
-function distinctDesc(xs: number[]): number[] {
-  return [...new Set(xs)].sort((a, b) => b - a);
+/**
+ * The regime-horizons panels: per horizon, the step of the state drawn (the
+ * asked step, or the last checkpoint at or before it when no trial has one
+ * there), the cells summarised at that step, and the cells with a trial
+ * that stopped before it (its last state is drawn; the panel marks them).
+ */
+export function horizonPanels(plan: Plan, records: readonly TrialRecord[]): { step: number; cells: CellSummary[]; notReached: Set<string> }[] {
+  return horizonSteps(plan, records).map((asked) => {
+    const at = records.map((r) => r.checkpoints.filter((c) => c.step <= asked).reduce((m, c) => Math.max(m, c.step), -1));
+    const step = at.length && at.every((a) => a < asked) ? Math.max(...at) : asked;
+    const notReached = new Set(records.filter((r) => r.checkpoints.length && r.checkpoints[r.checkpoints.length - 1]!.step < step).map((r) => r.cellKey));
+    return { step: Math.max(0, step), cells: summariseCells(plan.cells, records.map((r) => atHorizon(r, step))), notReached };
+  });
+}
+
+/**
+ * Per cell, its trials' final values as one line of text for tooltips:
+ * "seed 0: benign overfitting, test error 0.031, train loss 0.52; seed 1: …".
+ */
+export function seedTexts(records: readonly TrialRecord[], style: FigureStyle): Map<string, string> {
+  const by = new Map<string, TrialRecord[]>();
+  for (const r of records) by.set(r.cellKey, [...(by.get(r.cellKey) ?? []), r]);
+  const out = new Map<string, string>();
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? formatNumber(v, 3) : '–');
+  for (const [key, rs] of by) {
+    out.set(key, [...rs].sort((a, b) => a.seed - b.seed).map((r) => {
+      const f = r.final as unknown as Record<string, unknown>;
+      return `seed ${r.seed}: ${plainText(regimeWord(r.regime, style))}, test error ${num(f.testError)}, train loss ${num(f.trainLoss)}, test loss ${num(f.testLoss)}`;
+    }).join('; '));
+  }
+  return out;
 }
 
 /** Number of distinct values of an axis among the cells. */
@@ -191,12 +262,15 @@ function countValues(cells: readonly CellSummary[], axis: string | undefined): n
  * layout variants from side by side with legends right to stacked with
  * legends below (or facet columns from many to one).
  */
-function gridFigure(cells: readonly CellSummary[], axes: readonly string[], build: (o: PlotOptions) => ReturnType<typeof phaseDiagramSpec>, o: PlotOptions & { facets?: number; concat?: boolean }): ScalableFigure {
+function gridFigure(cells: readonly CellSummary[], axes: readonly string[], build: (o: PlotOptions) => ReturnType<typeof phaseDiagramSpec>, o: PlotOptions & { facets?: number; concat?: boolean; multi?: boolean }): ScalableFigure {
   const nx = countValues(cells, axes[0]);
   const ny = countValues(cells, axes[1]);
   let layouts: LayoutVariant[];
   if (o.facets !== undefined) {
-    const cols = distinctDesc([Math.min(4, o.facets), Math.ceil(o.facets / 2), Math.min(2, o.facets), 1]);
+    // one row, then column counts that fill every row (5 → 5, 1), then balanced rows (5 → 3 + 2)
+    const n = o.facets;
+    const divisors = Array.from({ length: n }, (_, i) => n - i).filter((c) => n % c === 0);
+    const cols = [...new Set([...divisors.filter((c) => c > 1), Math.ceil(n / 2), 1])].sort((a, b) => b - a);
     layouts = cols.flatMap((columns) => [{ columns, legend: 'right' as const }, { columns, legend: 'bottom' as const }]);
   } else if (o.concat && axes.length <= 2) {
     layouts = [{ stack: false, legend: 'right' }, { stack: true, legend: 'right' }, { stack: true, legend: 'bottom' }];
@@ -228,8 +302,9 @@ function figureTitle(settings: PlotSettings, plan: Plan | null, name: string, su
 }
 
 /** Width available to a figure's title lines: the target width less padding. */
-function wrapWidthOf(settings: PlotSettings): number | undefined {
-  return settings.width === undefined ? undefined : settings.width - 2 * typeScale(settings.fontSize).padding;
+function wrapWidthOf(settings: PlotSettings, multi = true): number | undefined {
+  const w = settings.width ?? (settings.height === undefined ? defaultWidth(multi) : undefined);
+  return w === undefined ? undefined : w - 2 * typeScale(settings.fontSize).padding;
 }
 
 /**
@@ -239,34 +314,41 @@ function wrapWidthOf(settings: PlotSettings): number | undefined {
  */
 export function sweepFigures(
   plan: Plan, cells: CellSummary[], records: readonly TrialRecord[], settings: PlotSettings, final = true,
-): { name: string; figure: ScalableFigure }[] {
+): { name: string; figure: ScalableFigure; multi: boolean }[] {
   const style = styleOf(settings);
   const axes = orderAxes(plan);
-  const common = { style, wrapWidth: wrapWidthOf(settings) };
-  const out: { name: string; figure: ScalableFigure }[] = [{
+  const common = { style, wrapWidth: wrapWidthOf(settings), seedText: seedTexts(records, style), domains: settings.domains, scheme: settings.scheme };
+  const out: { name: string; figure: ScalableFigure; multi: boolean }[] = [{
     name: 'phase-diagram',
-    figure: gridFigure(cells, axes, (o) => phaseDiagramSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'phase-diagram', '') }),
+    multi: true,
+    figure: gridFigure(cells, axes, (o) => phaseDiagramSpec(cells, axes, o), { ...common, concat: true, multi: true, title: figureTitle(settings, plan, 'phase-diagram', '') }),
   }];
   if (!final) return out;
   out.push({
     name: 'loss-maps',
-    figure: gridFigure(cells, axes, (o) => lossMapsSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'loss-maps', ' — final losses') }),
+    multi: true,
+    figure: gridFigure(cells, axes, (o) => lossMapsSpec(cells, axes, o), { ...common, concat: true, multi: true, title: figureTitle(settings, plan, 'loss-maps', ' — final losses') }),
   });
   if (records.length) {
-    const horizons = horizonSteps(plan, records).map((step) => ({ step, cells: summariseCells(plan.cells, records.map((r) => atHorizon(r, step))) }));
+    const horizons = horizonPanels(plan, records);
+    const notReached = new Set(horizons.flatMap((h) => [...h.notReached].map((k) => `${k}@${h.step}`)));
     out.push({
       name: 'regime-horizons',
+      multi: true,
       figure: gridFigure(cells, axes, (o) => horizonRegimeSpec(horizons, axes, o), {
-        ...common, facets: axes.length <= 2 ? horizons.length : undefined, title: figureTitle(settings, plan, 'regime-horizons', ' — regime at several training horizons'),
+        ...common, notReached, multi: true, facets: axes.length <= 2 ? horizons.length : undefined,
+        title: figureTitle(settings, plan, 'regime-horizons', ' — regime at several training horizons'),
       }),
     });
   }
-  out.push(...theorySweepFigures(plan, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth));
+  out.push(...theorySweepFigures(plan, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth)
+    .map((f) => ({ ...f, multi: f.name !== 'delayed-generalisation' })));
   if (hasSnrNAxes(plan) && cells.some((c) => c.count > 0)) {
     const fit = estimateBoundary(cells);
     out.push({
       name: 'boundary',
-      figure: chartFigure((o) => boundarySpec(cells, fit, o), { ...common, title: figureTitle(settings, plan, 'boundary', ' — phase boundary') ?? '' }, [{ legend: 'right' }, { legend: 'bottom' }], { width: 380, height: 300 }),
+      multi: false,
+      figure: chartFigure((o) => boundarySpec(cells, fit, o), { style, wrapWidth: wrapWidthOf(settings, false), title: figureTitle(settings, plan, 'boundary', ' — phase boundary') ?? '' }, [{ legend: 'right' }, { legend: 'bottom' }], { width: 380, height: 300 }),
     });
   }
   return out;
@@ -299,7 +381,7 @@ export function hasSnrNAxes(plan: Plan): boolean {
  * final test error), and when final also loss-maps (final train/test loss),
  * regime-horizons (regime maps at several steps) and, for (snr, n) sweeps,
  * boundary (log–log map with fitted and theory lines) plus boundary.json —
- * and, when final, the tables cells.csv and trials.csv. Figure settings:
+ * and, when final, the tables cells.csv and trials.csv and report.html (./report.ts). Figure settings:
  * `opts.plot` over the sweep file's `plot:` section over the defaults.
  *
  * `records` are the plan's finished trials, keyed to its cells (planRecords
@@ -317,17 +399,34 @@ export async function renderSweepFigures(
   const figures = sweepFigures(plan, cells, records, settings, final);
   const files: string[] = final ? writeSweepTables(outDir, plan, cells, records) : [];
   const add = (f: FigureFiles) => files.push(...[f.spec, f.svg, f.png, f.pdf].filter((x): x is string => x !== undefined));
-  for (const { name, figure } of figures) {
+  const written: { name: string; spec: VlSpec }[] = [];
+  let boundary: BoundaryFit | null = null;
+  for (const { name, figure, multi } of figures) {
     if (name === 'boundary') {
       const file = join(outDir, 'boundary.json');
-      writeTextAtomic(file, `${JSON.stringify(boundaryReport(plan, cells, records), null, 2)}\n`);
+      boundary = boundaryReport(plan, cells, records);
+      writeTextAtomic(file, `${JSON.stringify(boundary, null, 2)}\n`);
       files.push(file);
     }
-    add(await writeFigure(outDir, name, figure, {
-      width: settings.width, height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings: opts.warnings,
-    }));
+    const f = await writeFigure(outDir, name, figure, {
+      width: settings.width ?? (settings.height === undefined ? defaultWidth(multi) : undefined), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings: opts.warnings,
+    });
+    add(f);
+    written.push({ name, spec: JSON.parse(readFileSync(f.spec, 'utf8')) as VlSpec });
+  }
+  if (final) {
+    // one offline page with every figure, the boundary numbers, the cells and the sweep as run
+    const file = join(outDir, 'report.html');
+    const trials = { done: records.length, planned: plan.trials.length };
+    writeTextAtomic(file, reportHtml({ plan, cells, figures: written, boundary, style: styleOf(settings), trials }));
+    files.push(file);
   }
   return files;
+}
+
+/** Default figure width in px: one column (8.5 cm) for a single panel, the full text width (17 cm) for several. */
+export function defaultWidth(multiPanel: boolean): number {
+  return parseLength(multiPanel ? '17cm' : '8.5cm');
 }
 
 /** Axes in plot order: plot.x, plot.y first when given, then the rest in file order. */

@@ -10,10 +10,13 @@
  * PDF embeds, so layout, PNG and PDF agree.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import * as fontkit from 'fontkit';
 import * as vega from 'vega';
 import { DEFAULT_FONT } from './style.js';
+import { mathRuns, SUB_OPEN, SUB_SCALE } from './vocabulary.js';
 
 /** Font files of one family; missing styles fall back to `regular`. */
 export interface FontFiles {
@@ -112,6 +115,10 @@ function openFont(file: string): fontkit.Font {
  */
 export function measureText(text: string, family: string, sizePx: number, bold = false, italic = false): number {
   if (!text || !(sizePx > 0)) return 0;
+  if (text.includes(SUB_OPEN)) {
+    // typeset subscripts (./vocabulary.ts): set smaller
+    return mathRuns(text).reduce((w, r) => w + measureText(r.text, family, r.sub ? sizePx * SUB_SCALE : sizePx, bold, italic), 0);
+  }
   let files: FontFiles;
   try {
     files = resolveFont(family);
@@ -160,4 +167,41 @@ export function installTextMetrics(): void {
     const limit = Number(item.limit);
     return limit > 0 ? Math.min(w, limit) : w;
   };
+}
+
+const fontFiles = new Map<string, FontFiles>();
+
+/**
+ * Makes a font file (.ttf/.otf, e.g. the paper's LaTeX font) usable as a
+ * family: its family name (from the file) resolves to the file for text
+ * measurement and PDF embedding (every style set in it), and librsvg (PNG)
+ * finds it through a fontconfig configuration that adds the file's folder to
+ * the system's (FONTCONFIG_FILE, set before the first PNG of the process).
+ *
+ * @returns the font's files, `family` being its name as figures write it
+ * @throws FontNotFoundError if the file is missing or not a single TrueType/OpenType font
+ */
+export function useFontFile(path: string): FontFiles {
+  const file = resolvePath(path);
+  const hit = fontFiles.get(file);
+  if (hit) return hit;
+  if (!existsSync(file)) throw new FontNotFoundError(`font file ${path} does not exist`);
+  let font: fontkit.Font;
+  try {
+    font = openFont(file);
+  } catch (e) {
+    throw new FontNotFoundError(`font file ${path}: not a TrueType/OpenType font (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const family = font.familyName || font.postscriptName;
+  if (!family) throw new FontNotFoundError(`font file ${path}: no family name`);
+  const files: FontFiles = { family, regular: file, bold: file, italic: file, boldItalic: file };
+  resolved.set(family.trim().toLowerCase(), files);
+  fontFiles.set(file, files);
+  // librsvg (sharp) resolves families through fontconfig: add the file's folder
+  const conf = join(mkdtempSync(join(tmpdir(), 'attn-phase-fonts-')), 'fonts.conf');
+  const prev = process.env.FONTCONFIG_FILE;
+  const base = prev ?? '/etc/fonts/fonts.conf';
+  writeFileSync(conf, `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <include ignore_missing="yes">${base}</include>\n${[...fontFiles.keys(), file].map((f) => `  <dir>${dirname(f)}</dir>`).join('\n')}\n</fontconfig>\n`);
+  process.env.FONTCONFIG_FILE = conf;
+  return files;
 }

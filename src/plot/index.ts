@@ -1,32 +1,37 @@
-/** Plotting: Vega-Lite spec builders (pure), rendering to SVG/PNG/PDF, and the figures of a sweep. */
-export {
-  AXIS_LABELS,
-  EMPTY_CELL_COLOR,
-  FONT,
-  METRIC_LABELS,
-  REGIME_COLORS,
-  REGIME_WORDS,
-  agreementText,
-  axisLabel,
-  axisSymbol,
-  figureConfig,
-  formatNumber,
-  horizonRegimeSpec,
-  isLinSpaced,
-  isLogSpaced,
-  linearTicks,
-  logTicks,
-  lossMapsSpec,
-  metricDomain,
-  metricLabel,
-  metricMapSpec,
-  phaseDiagramSpec,
-  regimeMapSpec,
-  regimeWord,
-  sortAxisValues,
-  tickLabels,
-} from './specs.js';
-export type { LayoutVariant, MetricMapOptions, PanelSize, PlotOptions, VlSpec } from './specs.js';
+/**
+ * Plotting: Vega-Lite spec builders (pure functions of data → spec objects),
+ * rendered in one place (./render.ts: SVG, PNG, PDF), and the figures of a
+ * sweep (./figures.ts).
+ *
+ * Building blocks for new figures (each module pure, no I/O):
+ *   vocabulary.ts  every user-facing word and symbol (axisLabel, metricLabel,
+ *                  regimeWord, axisSymbol) and typeset subscripts (sub, σ_ε);
+ *                  never write a parameter key into a figure directly;
+ *   format.ts      number formats and ticks (formatNumber, tickLabels,
+ *                  logTicks, linearTicks, isLogSpaced);
+ *   grid.ts        heat-map grid layout: axes to x/y/facets, cell edges,
+ *                  a tick at every cell value, data rows (gridLayout, placed,
+ *                  placeOnGrid);
+ *   legend.ts      colour scales and legends: regime legend listing only the
+ *                  regimes drawn, continuous colour domains and colour bars
+ *                  (regimeColor, colorDomain, colorBar, legendPlacement);
+ *   frame.ts       figure config, top-level wrapper, titles, concatenation
+ *                  (figureConfig, topLevel, panelTitle, chartTitle, concatPanels);
+ *   panels.ts      heat-map panels over a grid (regimePanel, metricPanel) and
+ *                  the line panel on continuous axes (linePanel);
+ *   maps.ts, charts.ts  the figures: phase diagram, loss maps, horizons,
+ *                  boundary, trajectory.
+ * A new figure composes these into a VlSpec and hands it to writeFigure (or
+ * a ScalableFigure to fitFigure); it never renders by itself.
+ */
+export * from './vocabulary.js';
+export * from './format.js';
+export * from './grid.js';
+export * from './legend.js';
+export * from './frame.js';
+export * from './panels.js';
+export * from './maps.js';
+export type { LayoutVariant, MetricMapOptions, PanelSize, PlotOptions, VlSpec } from './options.js';
 export { boundarySpec, trajectoryRows, trajectorySpec } from './charts.js';
 export type { ChartOptions, TrajectoryRow } from './charts.js';
 export { fitFigure, renderSvg, setSvgSize, svgToPng, writeFigure } from './render.js';

@@ -21,8 +21,9 @@ import { logger as vegaLogger, parse, View, Warn } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomicAsync } from '../io.js';
 import { installTextMetrics } from './fonts.js';
+import { SUB_CLOSE, SUB_OPEN, SUB_SCALE } from './vocabulary.js';
 import { svgPixelSize, svgToPdf } from './pdf.js';
-import type { LayoutVariant, PanelSize, VlSpec } from './specs.js';
+import type { LayoutVariant, PanelSize, VlSpec } from './options.js';
 import { DEFAULT_DPI, FIGURE_FORMATS, PX_PER_IN, type FigureFormat } from './style.js';
 
 /** Options of {@link renderSvg}. */
@@ -64,12 +65,30 @@ export async function renderSvg(vlSpec: VlSpec, opts: RenderOptions = {}): Promi
   const { spec } = compile(structuredClone(vlSpec) as unknown as TopLevelSpec, { logger });
   const view = new View(parse(spec), { renderer: 'none', logger });
   try {
-    const svg = await view.toSVG();
+    const svg = typesetSvg(await view.toSVG());
     if (errors.length) throw new Error(`renderSvg: vega error: ${errors.join('; ')}`);
     return svg;
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Typesets the subscripts of an SVG's text (see ./vocabulary.ts `sub`): the
+ * marked text becomes a <tspan> lowered by `baseline-shift="sub"` at
+ * {@link SUB_SCALE} of its text element's font size, and the invisible
+ * markers are removed, so no renderer (librsvg, PDFKit, a browser) sees them.
+ */
+export function typesetSvg(svg: string): string {
+  if (!svg.includes(SUB_OPEN)) return svg;
+  return svg.replace(/<text\b([^>]*)>([\s\S]*?)<\/text>/g, (all, attrs: string, body: string) => {
+    if (!body.includes(SUB_OPEN)) return all;
+    const m = /font-size="([\d.]+)(px)?"/.exec(attrs);
+    const size = m ? Number(m[1]) : 11;
+    const small = Math.round(size * SUB_SCALE * 100) / 100;
+    const re = new RegExp(`${SUB_OPEN}([^${SUB_CLOSE}<]*)${SUB_CLOSE}?`, 'g');
+    return `<text${attrs}>${body.replace(re, (_x, t: string) => `<tspan baseline-shift="sub" font-size="${small}px">${t}</tspan>`)}</text>`;
+  }).split(SUB_OPEN).join('').split(SUB_CLOSE).join(''); // the rest (aria labels): plain text
 }
 
 /** Options of {@link svgToPng}. */
@@ -94,7 +113,9 @@ export interface PngOptions {
 export async function svgToPng(svg: string, opts: PngOptions = {}): Promise<Buffer> {
   const dpi = opts.density !== undefined ? (opts.density * PX_PER_IN) / 72 : opts.dpi ?? DEFAULT_DPI;
   const density = opts.density ?? (dpi * 72) / PX_PER_IN;
-  return sharp(Buffer.from(svg), { density }).png().withMetadata({ density: dpi }).toBuffer();
+  // flattened on white: no alpha channel, so the edge pixels of a figure whose
+  // size is not a whole number of pixels are white, not semi-transparent
+  return sharp(Buffer.from(svg), { density }).flatten({ background: '#ffffff' }).png().withMetadata({ density: dpi }).toBuffer();
 }
 
 /** Sets the SVG root's width/height attributes (px), keeping its viewBox: the drawing is scaled to fit. */

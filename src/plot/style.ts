@@ -8,6 +8,7 @@
  * wide in print: PNG pixels = W/96 · dpi, PDF points = W · 72/96.
  * Font sizes are given in typographic points (1 pt = 1/72 in = 4/3 px).
  */
+import { scheme as vegaScheme } from 'vega';
 import type { Regime } from '../outcome/types.js';
 import { FINAL_METRICS } from '../outcome/aggregate.js';
 
@@ -123,8 +124,8 @@ export const PALETTES = {
       'not-overfitting': '#0072B2', // blue
       'benign-overfitting': '#009E73', // bluish green
       'harmful-overfitting': '#D55E00', // vermillion
-      partial: '#E69F00', // orange
-      untrained: '#BBBBBB', // light grey
+      partial: '#CC79A7', // reddish purple (orange was too close to vermillion)
+      untrained: '#F0E442', // yellow (grey is for cells not yet run)
       diverged: '#000000', // black
     },
     sequential: 'viridis',
@@ -137,7 +138,7 @@ export const PALETTES = {
       'benign-overfitting': '#228833', // green
       'harmful-overfitting': '#EE6677', // red
       partial: '#CCBB44', // yellow
-      untrained: '#BBBBBB', // grey
+      untrained: '#66CCEE', // cyan (grey is for cells not yet run)
       diverged: '#000000',
     },
     sequential: 'cividis',
@@ -263,16 +264,32 @@ export function measureWith(style: FigureStyle, text: string, sizePx: number, bo
   return style.measure ? style.measure(text, sizePx, bold) : text.length * sizePx * (bold ? 0.66 : 0.6);
 }
 
+/** Binary operators around which a line never breaks: "d = 2000" stays one unit. */
+const GLUE = new Set(['=', '≈', '<', '>', '≤', '≥', '×', '·', '+', '−', '/', '~', '∝']);
+
+/** Words with each "a op b" expression joined into one unit (spaces kept). */
+function glueExpressions(words: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (GLUE.has(w) && out.length && i + 1 < words.length) {
+      out[out.length - 1] = `${out[out.length - 1]} ${w} ${words[i + 1]}`;
+      i++;
+    } else out.push(w);
+  }
+  return out;
+}
+
 /**
  * Splits `text` into lines no wider than `maxWidth` px (words are never
- * broken; a single over-long word stays on its own line). Existing line
- * breaks ("\n") are kept.
+ * broken, nor expressions "a = b"; a single over-long unit stays on its own
+ * line). Existing line breaks ("\n") are kept.
  */
 export function wrapText(style: FigureStyle, text: string, sizePx: number, maxWidth: number, bold = false): string[] {
   const out: string[] = [];
   for (const para of text.split('\n')) {
     let line = '';
-    for (const word of para.split(/\s+/).filter(Boolean)) {
+    for (const word of glueExpressions(para.split(/\s+/).filter(Boolean))) {
       const next = line ? `${line} ${word}` : word;
       if (line && measureWith(style, next, sizePx, bold) > maxWidth) {
         out.push(line);
@@ -309,3 +326,38 @@ export const LABEL_TARGETS: readonly string[] = [
   'not-overfitting', 'benign-overfitting', 'harmful-overfitting', 'partial', 'diverged',
   'regime', 'regime-map', 'step',
 ];
+
+/**
+ * Parses a font file path: a .ttf or .otf file (checked for existence where
+ * it is opened, ./fonts.ts useFontFile).
+ * @throws StyleOptionError "expected a .ttf or .otf file"
+ */
+export function parseFontFile(value: unknown): string {
+  if (typeof value !== 'string' || !/\.(ttf|otf)$/i.test(value.trim())) throw new StyleOptionError(`expected a .ttf or .otf file, got ${JSON.stringify(value)}`);
+  return value.trim();
+}
+
+/**
+ * Parses the name of a continuous Vega colour scheme (viridis, magma,
+ * cividis, blues, greys, …; https://vega.github.io/vega/docs/schemes/).
+ * @throws StyleOptionError naming the value when vega has no such continuous scheme
+ */
+export function parseScheme(value: unknown): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  const f = name ? (vegaScheme(name) as unknown) : undefined;
+  if (typeof f !== 'function') throw new StyleOptionError(`expected a continuous Vega colour scheme such as viridis, magma, cividis, blues or greys, got ${JSON.stringify(value)}`);
+  return name;
+}
+
+/**
+ * Parses a colour domain [min, max] (two finite numbers, min < max): a list
+ * [0, 0.5] or a string "0,0.5" / "0:0.5".
+ * @throws StyleOptionError "expected [min, max] with min < max"
+ */
+export function parseDomain(value: unknown, what = 'domain'): [number, number] {
+  const parts = typeof value === 'string' ? value.split(/[,:]/).map((x) => (x.trim() === '' ? NaN : Number(x))) : Array.isArray(value) ? value.map(Number) : [];
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0]! < parts[1]!)) {
+    throw new StyleOptionError(`expected ${what} as [min, max] with min < max, got ${JSON.stringify(value)}`);
+  }
+  return [parts[0]!, parts[1]!];
+}

@@ -18,7 +18,7 @@ import {
 import type { CellSummary } from '../outcome/types.js';
 import type { Plan } from '../sweep/plan.js';
 import type { ScalableFigure } from './render.js';
-import type { PlotOptions } from './specs.js';
+import type { PlotOptions } from './options.js';
 import type { FigureStyle } from './style.js';
 import { boundarySlopesSpec, collapseSpec, delayedGeneralisationSpec, theoryFigure, theoryTimeMapSpec, type DelayedRow } from './theory.js';
 

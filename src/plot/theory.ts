@@ -19,7 +19,11 @@
 import type { CellSummary } from '../outcome/types.js';
 import type { CellMemorisation, SlopeAt } from '../outcome/theory-time.js';
 import type { ScalableFigure } from './render.js';
-import { axisLabel, logTicks, metricMapSpec, regimeMapSpec, topLevel, type LayoutVariant, type PanelSize, type PlotOptions, type VlSpec } from './specs.js';
+import { logTicks } from './format.js';
+import { topLevel } from './frame.js';
+import { metricMapSpec, regimeMapSpec } from './maps.js';
+import type { LayoutVariant, PanelSize, PlotOptions, VlSpec } from './options.js';
+import { axisLabel } from './vocabulary.js';
 import { defaultStyle, typeScale, wrapText, type FigureStyle } from './style.js';
 
 /** Options of the theory figure builders. */

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DERIVED_NAMES, checkExpression } from './derived.js';
-import { FIGURE_NAMES, LABEL_TARGETS, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette } from '../plot/style.js';
+import { FIGURE_NAMES, LABEL_TARGETS, METRIC_NAMES, parseDomain, parseDpi, parseFontFile, parseFontSize, parseFormats, parseLength, parsePalette, parseScheme } from '../plot/style.js';
 
 /** A user error in a sweep file or option; the message is one line naming the field. */
 export class SweepSpecError extends Error {
@@ -165,6 +165,16 @@ const plotSchema = z
     titles: keyedRecord(z.union([z.string(), z.literal(false)]), () => FIGURE_NAMES, 'figure').optional(),
     labels: keyedRecord(z.string(), () => [...PARAM_NAMES, ...LABEL_TARGETS], 'axis, metric or regime').optional(),
     notes: z.boolean().optional(),
+    // continuous colour maps and a font file (src/plot/style.ts parsers)
+    fontFile: plotOption(parseFontFile),
+    scheme: plotOption(parseScheme),
+    domains: keyedRecord(z.unknown().superRefine((v, ctx) => {
+      try {
+        parseDomain(v);
+      } catch (e) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+      }
+    }), () => METRIC_NAMES, 'metric').optional(),
   })
   .strict();
 

@@ -41,11 +41,11 @@ describe('driver: progress and stop hooks', () => {
 
   it.each(['explicit', 'reduced'] as const)('%s: progress at every checkpoint of checkpointSteps, in order', (engine) => {
     const seen: number[] = [];
-    const total = checkpointSteps(45, 10).length;
+    const total = checkpointSteps(45, 10, cfg.evalLog).length;
     const o = runTrial({ ...cfg, engine }, 2, new DrawCache(), {
       onCheckpoint: (c, i, n) => { seen.push(c.step); expect(i).toBe(seen.length - 1); expect(n).toBe(total); },
     });
-    expect(seen).toEqual(checkpointSteps(45, 10));
+    expect(seen).toEqual(checkpointSteps(45, 10, cfg.evalLog));
     expect(o.checkpoints.map((c) => c.step)).toEqual(seen);
     expect(o.stopped).toBeUndefined();
   });

@@ -62,7 +62,7 @@ describe('attn-phase plot on a finished sweep', () => {
     expect(await pngInfo(readFileSync(join(out, 'loss-maps.png')))).toMatchObject({ width: Math.round(3.3 * 150), density: 150 });
     const svg = readFileSync(join(out, 'phase-diagram.svg'), 'utf8');
     expect(svg).not.toContain('#CCBB44');
-    expect(svg).toContain('#E69F00'); // Okabe–Ito orange (partial)
+    expect(svg).toMatch(/#(0072B2|009E73|D55E00|CC79A7)/); // Okabe–Ito regime colours
     expect(svg).toContain('font-size="12px"'); // 9 pt
     const t = svgTexts(svg);
     expect(t).toContain('Overridden');

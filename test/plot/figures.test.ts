@@ -61,12 +61,12 @@ describe(`every figure kind at ${COLUMN} cm, 300 dpi`, () => {
     files = await renderSweepFigures(out(), sweep.plan, sweep.cells, sweep.records, { plot: { width: `${COLUMN}cm` }, warnings });
   });
 
-  it('writes .vl.json, .svg, .png and .pdf of each figure, boundary.json and the two tables', () => {
+  it('writes .vl.json, .svg, .png and .pdf of each figure, boundary.json, the two tables and report.html', () => {
     const names = readdirSync(out()).sort();
     // theory-time figures (src/plot/theory-figures.ts): collapse and boundary-slopes for every snr × n sweep, the others when reached / shown
     const theory = names.filter((n) => /^(regime-theory-times|memorisation-theory-times|collapse|boundary-slopes|delayed-generalisation)\./.test(n));
     for (const k of ['collapse', 'boundary-slopes']) for (const e of ['pdf', 'png', 'svg', 'vl.json']) expect(theory).toContain(`${k}.${e}`);
-    const expected = ['boundary.json', 'cells.csv', 'trials.csv', ...KINDS.flatMap((k) => ['pdf', 'png', 'svg', 'vl.json'].map((e) => `${k}.${e}`)), ...theory].sort();
+    const expected = ['boundary.json', 'cells.csv', 'report.html', 'trials.csv', ...KINDS.flatMap((k) => ['pdf', 'png', 'svg', 'vl.json'].map((e) => `${k}.${e}`)), ...theory].sort();
     expect(names).toEqual(expected);
     expect(files.map((f) => f.slice(out().length + 1)).sort()).toEqual(expected);
   });
@@ -103,11 +103,19 @@ describe(`every figure kind at ${COLUMN} cm, 300 dpi`, () => {
 
   it('phase diagram: axis titles with symbols, regimes in words, colour bar with its direction, readable ticks', () => {
     const t = svgTexts(readFileSync(join(out(), 'phase-diagram.svg'), 'utf8'));
-    for (const s of ['SNR = ‖μ‖₂ / (σ_ε√d)', 'training size n', 'regime', 'not overfitting', 'benign overfitting', 'harmful overfitting',
-      'partial fit', 'diverged', 'final test error', '(lower is better)', 'regime map', 'tiny']) expect(t).toContain(s);
-    // n = 4, 8, 16 are round: ticks at the grid values; SNR 0.05 … 2 (log-spaced, not round): ticks at powers of ten at least
-    for (const s of ['4', '8', '16', '0.1', '1']) expect(t).toContain(s);
-    expect(t).not.toContain('0.171'); // no unreadable grid values as ticks
+    // σ_ε typeset (svgTexts joins the subscript tspan into its line): no underscore in any text
+    for (const s of ['SNR = ‖μ‖₂ / (σε√d)', 'training size n', 'regime', 'final test error', '(lower is better)', 'regime map', 'tiny']) expect(t).toContain(s);
+    expect(t.filter((s) => s.includes('_'))).toEqual([]);
+    // the legend lists exactly the regimes some cell is in, in words
+    const words: Record<string, string> = {
+      'not-overfitting': 'not overfitting', 'benign-overfitting': 'benign overfitting', 'harmful-overfitting': 'harmful overfitting', partial: 'partial fit', diverged: 'diverged',
+    };
+    const drawn = new Set(sweep.cells.map((c) => c.regime));
+    for (const [id, w] of Object.entries(words)) expect(t.includes(w)).toBe(drawn.has(id as never));
+    // every row and every column labelled with its cell's value (3 significant digits)
+    for (const a of ['snr', 'n']) {
+      for (const v of new Set(sweep.cells.map((c) => c.axes[a] as number))) expect(t).toContain(String(Number(v.toPrecision(3))));
+    }
   });
 
   it('loss maps: both colour bars name their metric and direction', () => {
@@ -120,7 +128,8 @@ describe(`every figure kind at ${COLUMN} cm, 300 dpi`, () => {
     const steps = horizonSteps(sweep.plan, sweep.records);
     expect(steps.length).toBeGreaterThanOrEqual(3);
     for (const s of steps) expect(t).toContain(`step = ${s}`);
-    expect(t).toContain('benign overfitting');
+    expect(t).not.toContain('harmful-overfitting'); // words, never ids
+    expect(t.some((s) => /overfitting|partial fit|diverged/.test(s))).toBe(true);
   });
 
   it('boundary: log axes with readable ticks, the fit and the theory line in the legend', () => {
@@ -131,7 +140,10 @@ describe(`every figure kind at ${COLUMN} cm, 300 dpi`, () => {
     const spec: J = JSON.parse(readFileSync(join(out(), 'boundary.vl.json'), 'utf8'));
     const x = spec.layer[0].encoding.x;
     expect(x.scale.type).toBe('log');
-    for (const v of x.axis.values) expect([1, 2, 3, 5]).toContain(Number((v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(3)));
+    // ticks at the cells' SNR values, each labelled
+    expect(x.axis.values).toEqual([...new Set(sweep.cells.filter((c) => c.count > 0).map((c) => c.axes.snr as number))].sort((a, b) => a - b));
+    // the lines are clipped to the plotting area
+    expect(spec.layer[2].mark.clip).toBe(true);
   });
 
   it('.vl.json specs embed their data and render as they are (what the Vega editor does)', async () => {
@@ -217,9 +229,9 @@ describe('plot settings: defaults < sweep file < caller', () => {
     expect(t.some((s) => /seeds agreeing/.test(s))).toBe(false);
   });
 
-  it('defaults: natural size, 300 dpi, DejaVu Sans 8 pt, svg+png+pdf, Okabe–Ito, notes', () => {
+  it('defaults: size per figure (8.5 / 17 cm), 300 dpi, DejaVu Sans 8 pt, svg+png+pdf, Okabe–Ito, notes, data-range colour domains', () => {
     expect(resolvePlotSettings()).toEqual({
-      dpi: 300, font: 'DejaVu Sans', fontSize: 8, formats: ['svg', 'png', 'pdf'], palette: 'okabe-ito', titles: {}, labels: {}, notes: true,
+      dpi: 300, font: 'DejaVu Sans', fontSize: 8, formats: ['svg', 'png', 'pdf'], palette: 'okabe-ito', titles: {}, labels: {}, notes: true, domains: {},
     });
   });
 

@@ -87,7 +87,8 @@ export function svgTexts(svg: string): string[] {
   const dec = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
   const out: string[] = [];
   for (const m of svg.matchAll(/<text\b[^>]*>([\s\S]*?)<\/text>/g)) {
-    const inner = m[1]!;
+    // typeset subscripts (<tspan baseline-shift="sub">) are part of their line
+    const inner = m[1]!.replace(/<tspan baseline-shift="sub"[^>]*>([\s\S]*?)<\/tspan>/g, '$1');
     const spans = [...inner.matchAll(/<tspan\b[^>]*>([\s\S]*?)<\/tspan>/g)].map((t) => dec(t[1]!));
     out.push(...(spans.length ? spans : [dec(inner)]));
   }

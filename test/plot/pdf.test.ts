@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { phaseDiagramSpec } from '../../src/plot/specs.js';
+import { phaseDiagramSpec } from '../../src/plot/index.js';
 import { fitFigure, svgToPng } from '../../src/plot/render.js';
 import { sanitizeDashes, svgToPdf } from '../../src/plot/pdf.js';
 import { defaultStyle, parseLength } from '../../src/plot/style.js';

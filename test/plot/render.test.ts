@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseDiagramSpec, regimeMapSpec, renderSvg, svgToPng, writeFigure } from '../../src/plot/index.js';
 import type { CellSummary, Regime } from '../../src/outcome/types.js';
+import { svgTexts } from './helpers.js';
 
 const REGIME_ORDER: Regime[] = ['not-overfitting', 'benign-overfitting', 'harmful-overfitting', 'partial', 'diverged'];
 
@@ -88,10 +89,15 @@ describe('renderSvg / svgToPng on a phase diagram', () => {
     const { width, height } = svgSize(svg);
     expect(width).toBeGreaterThan(400);
     expect(height).toBeGreaterThan(150);
-    expect(svg).toContain('SNR = ‖μ‖₂ / (σ_ε√d)');
+    // σ_ε typeset: ε in a lowered, smaller tspan; no underscore, no invisible marker left
+    expect(svg).toMatch(/SNR = ‖μ‖₂ \/ \(σ<tspan baseline-shift="sub" font-size="[\d.]+px">ε<\/tspan>√d\)/);
+    expect(svg).not.toMatch(/[\u2063\u2064]/);
+    expect(svgTexts(svg).filter((t) => t.includes('_'))).toEqual([]);
     expect(svg).toContain('training size n');
     expect(svg).toContain('>regime<');
-    for (const r of ['not overfitting', 'benign overfitting', 'harmful overfitting', 'partial fit', 'diverged']) expect(svg).toContain(`>${r}<`);
+    for (const r of ['not overfitting', 'benign overfitting', 'harmful overfitting']) expect(svg).toContain(`>${r}<`);
+    // regimes that no cell is in are not in the legend
+    for (const r of ['partial fit', 'diverged']) expect(svg).not.toContain(`>${r}<`);
     expect(svg).toContain('final test error');
     expect(svg).toContain('>2/3<'); // the disagreeing cell
     expect(svg).toContain('>small grid<');
@@ -107,7 +113,7 @@ describe('renderSvg / svgToPng on a phase diagram', () => {
     expect(fills('#009E73')).toBe(4 + 1); // benign
     expect(fills('#0072B2')).toBe(5 + 1); // not-overfitting
     expect(fills('#D55E00')).toBe(2 + 1); // harmful
-    expect(fills('#E69F00')).toBe(0 + 1); // partial: legend only
+    expect(fills('#CC79A7')).toBe(0); // partial: drawn nowhere, so not in the legend either
   });
 
   it('PNG at density 144 is exactly 2× the SVG size, 72 is 1×', async () => {

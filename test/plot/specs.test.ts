@@ -26,8 +26,12 @@ type J = any;
 
 const REGIME_ORDER = ['not-overfitting', 'benign-overfitting', 'harmful-overfitting', 'partial', 'untrained', 'diverged'];
 // Okabe–Ito: blue, bluish green, vermillion, orange, black
-const PALETTE = ['#0072B2', '#009E73', '#D55E00', '#E69F00', '#BBBBBB', '#000000'];
-const SNR_TITLE = 'SNR = ‖μ‖₂ / (σ_ε√d)';
+const PALETTE = ['#0072B2', '#009E73', '#D55E00', '#CC79A7', '#F0E442', '#000000'];
+/** The regimes present in a spec's data, in legend order, and their default colours. */
+const present = (spec: J) => REGIME_ORDER.filter((r) => spec.data.values.some((v: J) => v.regime === r));
+const colours = (spec: J) => present(spec).map((r) => PALETTE[REGIME_ORDER.indexOf(r)]);
+// σ with a typeset subscript ε (between the invisible markers of vocabulary.sub), never an underscore
+const SNR_TITLE = 'SNR = ‖μ‖₂ / (σ\u2063ε\u2064√d)';
 
 function makeCell(
   axes: Record<string, number | string>,
@@ -136,11 +140,12 @@ describe('regimeMapSpec on a 3×2 grid', () => {
     expect(units(spec).some((u) => JSON.stringify(u.transform ?? []).includes('datum.disagree'))).toBe(true);
   });
 
-  it('colours regimes with the fixed palette over the full, ordered domain', () => {
+  it('colours regimes with the fixed palette over the regimes drawn, in legend order (the legend lists nothing absent)', () => {
     const color = colorFor(spec, 'regime');
     expect(color.type).toBe('nominal');
-    expect(color.scale.domain).toEqual(REGIME_ORDER);
-    expect(color.scale.range).toEqual(PALETTE);
+    expect(color.scale.domain).toEqual(present(spec));
+    expect(color.scale.domain).not.toContain('diverged');
+    expect(color.scale.range).toEqual(colours(spec));
     expect(color.legend.title).toBe('regime');
   });
 
@@ -148,13 +153,15 @@ describe('regimeMapSpec on a 3×2 grid', () => {
     const expr: string = colorFor(spec, 'regime').legend.labelExpr;
     const label = (id: string) => new Function('datum', `return ${expr};`)({ label: id });
     expect(REGIME_ORDER.map(label)).toEqual(['not overfitting', 'benign overfitting', 'harmful overfitting', 'partial fit', 'untrained', 'diverged']);
+    // tooltips show the words too
+    expect(spec.data.values.find((r: J) => r.regime === 'harmful-overfitting').regimeText).toBe('harmful overfitting');
     expect(spec.data.values.map((r: J) => r.regime)).toContain('harmful-overfitting');
   });
 
   it('uses the same colours whatever regimes are present', () => {
     const only = regimeMapSpec([makeCell({ snr: 1, n: 1 }, 2, 'diverged')], ['snr', 'n']);
-    expect(colorFor(only, 'regime').scale.domain).toEqual(REGIME_ORDER);
-    expect(colorFor(only, 'regime').scale.range).toEqual(PALETTE);
+    expect(colorFor(only, 'regime').scale.domain).toEqual(['diverged']);
+    expect(colorFor(only, 'regime').scale.range).toEqual(['#000000']);
   });
 
   it('maps axis names to labels and sorts ticks numerically (largest y on top)', () => {
@@ -262,7 +269,7 @@ describe('metricMapSpec and phaseDiagramSpec', () => {
     const color = colorFor(spec, 'value');
     expect(color.type).toBe('quantitative');
     expect(color.scale.scheme).toBe('viridis');
-    expect(color.scale.domain).toEqual([0, 0.5]); // 0 … chance level
+    expect(color.scale.domain).toEqual([0.001, 0.3]); // the data range of the run cells' means
     const byKey = new Map(spec.data.values.map((r: J) => [r.cellKey, r]));
     expect((byKey.get('snr=0.01,n=10') as J).value).toBe(0.3);
     expect((byKey.get('snr=1,n=10') as J).value).toBeNull();
@@ -271,7 +278,7 @@ describe('metricMapSpec and phaseDiagramSpec', () => {
   it('phase diagram: regime map and test-error map side by side, independent colours', () => {
     const spec: J = phaseDiagramSpec(cells, ['snr', 'n'], { title: 'demo' });
     expect(spec.hconcat).toHaveLength(2);
-    expect(colorFor(spec.hconcat[0], 'regime').scale.range).toEqual(PALETTE);
+    expect(colorFor(spec.hconcat[0], 'regime').scale.range).toEqual(colours(spec.hconcat[0]));
     const err = colorFor(spec.hconcat[1], 'value');
     expect(err.scale.scheme).toBe('viridis');
     expect([err.legend.title].flat().join(' ')).toMatch(/final test error.*lower is better/);
@@ -333,10 +340,11 @@ describe('formatting helpers', () => {
     expect(isLogSpaced(['a', 'b', 'c'])).toBe(false);
   });
 
-  it('metricDomain: fractions [0,1], testError at least up to chance level 0.5', () => {
+  it('metricDomain: fractions [0,1], test error and losses the data range', () => {
     expect(metricDomain('cleanFit', [0.3])).toEqual([0, 1]);
-    expect(metricDomain('testError', [0.01, 0.2])).toEqual([0, 0.5]);
-    expect(metricDomain('testError', [0.7])).toEqual([0, 0.7]);
+    expect(metricDomain('testError', [0.05, 0.13])).toEqual([0.05, 0.13]); // an η sweep uses the whole colour map
+    expect(metricDomain('testError', [0.7])[0]).toBeCloseTo(0.35, 12); // degenerate: widened to [v/2, 3v/2]
+    expect(metricDomain('testError', [0.7])[1]).toBeCloseTo(1.05, 12);
     expect(metricDomain('testLoss', [0.2, 3])).toEqual([0.2, 3]); // data range: losses never reach 0 here
   });
 });
@@ -381,23 +389,24 @@ describe('continuous axes: cells as rectangles around their grid value', () => {
     expect(edges).toHaveLength(9); // 8 cells share 7 inner edges
   });
 
-  it('ticks sit at readable values: 1-2-3-5 steps for an irregular-looking logspace, grid values when they are round', () => {
+  it('ticks sit at every cell value, labelled with that value (never between cells)', () => {
     const pos = position(spec);
-    expect(pos.x.axis.values.length).toBeGreaterThanOrEqual(4);
-    for (const v of pos.x.axis.values) expect([1, 2, 3, 5]).toContain(Number((v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(3)));
-    expect(pos.y.axis.values).toEqual(ns); // 5, 10, …, 160 are readable already
-    expect(pos.x.axis.format).toBe('.6~g'); // explicit precision: 100 prints as "100", not "1e+2"
+    const snrs = [...new Set(spec.data.values.map((r: J) => r.axes.snr))].sort((a: any, b: any) => a - b);
+    expect(pos.x.axis.values).toEqual(snrs);
+    expect(pos.y.axis.values).toEqual(ns);
+    // the label of each tick is its value to 3 significant digits (a lookup, so 100 never prints as "1e+2")
+    const label = (v: number) => new Function('datum', 'format', `return ${pos.x.axis.labelExpr};`)({ value: v }, () => '?');
+    expect(snrs.map((v: any) => label(v))).toEqual(snrs.map((v: any) => String(Number(v.toPrecision(3)))));
+    expect(pos.x.axis.labelOverlap).toBe(false);
   });
 
   it('linear axis (linspace): linear scale, nice ticks when the grid values do not all fit', () => {
     const lin = Array.from({ length: 20 }, (_, i) => 5 + 5 * i).map((muNorm) => makeCell({ muNorm, d: 100 }, 1, 'partial'));
     const pos = position(regimeMapSpec(lin, ['muNorm', 'd']));
     expect(pos.x.scale).toMatchObject({ type: 'linear', domain: [2.5, 102.5], zero: false });
-    // 20 values do not fit as labels: multiples of a 1-2-5 step instead
-    expect(pos.x.axis.values.length).toBeLessThan(20);
-    const step = pos.x.axis.values[1] - pos.x.axis.values[0];
-    expect([10, 20, 50]).toContain(step);
-    for (const v of pos.x.axis.values) expect(v % step).toBe(0);
+    // every column labelled: the 20 values, turned upright when they do not fit side by side
+    expect(pos.x.axis.values).toEqual(Array.from({ length: 20 }, (_, i) => 5 + 5 * i));
+    expect([0, -45, -90]).toContain(pos.x.axis.labelAngle);
   });
 });
 
@@ -416,7 +425,8 @@ describe('style, size and layout options', () => {
 
   it('palettes: regimes and the sequential scheme change together; defaults are colour-blind safe', () => {
     const tol: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ palette: parsePalette('tol') }) });
-    expect(colorFor(tol.hconcat[0], 'regime').scale.range).toEqual(['#4477AA', '#228833', '#EE6677', '#CCBB44', '#BBBBBB', '#000000']);
+    const tolColours = ['#4477AA', '#228833', '#EE6677', '#CCBB44', '#66CCEE', '#000000'];
+    expect(colorFor(tol.hconcat[0], 'regime').scale.range).toEqual(present(tol.hconcat[0]).map((r) => tolColours[REGIME_ORDER.indexOf(r)]));
     expect(colorFor(tol.hconcat[1], 'value').scale.scheme).toBe('cividis');
     const grey: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ palette: parsePalette('greyscale') }) });
     expect(colorFor(grey.hconcat[1], 'value').scale.scheme).toBe('greys');
@@ -437,7 +447,7 @@ describe('style, size and layout options', () => {
   it('notes: off drops the explanatory subtitles, keeps the panel titles', () => {
     const on: J = phaseDiagramSpec(cells, ['snr', 'n']);
     const off: J = phaseDiagramSpec(cells, ['snr', 'n'], { style: style({ notes: false }) });
-    expect(on.hconcat[0].title.subtitle.join(' ')).toMatch(/seeds agreeing/);
+    expect(on.hconcat[0].title.subtitle.join(' ')).toMatch(/k\/n = seeds in it/);
     expect(off.hconcat[0].title).toEqual({ text: 'regime map' });
     expect(off.hconcat[1].title).toEqual({ text: 'final test error' });
   });

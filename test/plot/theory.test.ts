@@ -139,7 +139,7 @@ describe('maps at t = c·τ', () => {
 
 describe('undecidable cells on the regime map', () => {
   it('cells whose best reachable test error is ≥ δ are hatched and named in the notes', async () => {
-    const { regimeMapSpec } = await import('../../src/plot/specs.js');
+    const { regimeMapSpec } = await import('../../src/plot/maps.js');
     const { theoryOf } = await import('../../src/outcome/theory.js');
     const { REGIMES } = await import('../../src/outcome/types.js');
     const fr = Object.fromEntries(REGIMES.map((r) => [r, r === 'harmful-overfitting' ? 1 : 0])) as never;
