@@ -13,6 +13,7 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
+import { closest, distance } from 'fastest-levenshtein';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { FIGURE_NAMES, LABEL_TARGETS, parseDpi, parseFontSize, parseFormats, parseLength, parsePalette } from '../plot/style.js';
@@ -124,7 +125,7 @@ const plotOption = (parse: (v: string | number) => unknown) =>
 const keyedRecord = <T extends z.ZodTypeAny>(value: T, known: () => readonly string[], what: string) =>
   z.record(value).superRefine((rec, ctx) => {
     for (const k of Object.keys(rec)) {
-      if (!known().includes(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `unknown ${what} (known: ${known().join(', ')})` });
+      if (!known().includes(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `unknown ${what}${didYouMean(k, known()) || ` (known: ${known().join(', ')})`}` });
     }
   });
 
@@ -160,6 +161,9 @@ const plotSchema = z
   })
   .strict();
 
+/** Top-level keys of a sweep file. */
+export const SWEEP_KEYS = ['name', 'description', 'base', 'grid', 'seeds', 'plot'] as const;
+
 const sweepSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a simple folder name (letters, digits, . _ -)'),
@@ -186,6 +190,48 @@ export interface Sweep {
   plot: z.infer<typeof plotSchema>;
 }
 
+/**
+ * " — did you mean `x`?" for the valid name nearest to `name` (Levenshtein
+ * distance at most a third of the longer name, at least 2), else "".
+ */
+export function didYouMean(name: string, valid: readonly string[]): string {
+  if (valid.length === 0) return '';
+  const best = closest(name, valid as string[]);
+  const limit = Math.max(2, Math.floor(Math.max(name.length, best.length) / 3));
+  return distance(name, best) <= limit || best.toLowerCase() === name.toLowerCase() ? ` — did you mean \`${best}\`?` : '';
+}
+
+/** Keys a schema accepts at `path` inside it (objects: their shape; base/grid records: the parameters), or null. */
+export function keysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]): string[] | null {
+  let s: z.ZodTypeAny = schema;
+  const unwrap = () => {
+    for (;;) {
+      if (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s._def.innerType;
+      else if (s instanceof z.ZodEffects) s = s.innerType();
+      else return;
+    }
+  };
+  for (let i = 0; i <= path.length; i++) {
+    unwrap();
+    // base and grid are records of parameters
+    if (s === sweepSchema && i < path.length && (path[i] === 'base' || path[i] === 'grid')) {
+      if (i + 1 === path.length) return [...PARAM_NAMES];
+      const p = path[i + 1] as ParamName;
+      if (!(p in PARAM_SCHEMAS) || path[i] === 'grid') return null;
+      s = PARAM_SCHEMAS[p];
+      i++;
+      continue;
+    }
+    if (i === path.length) break;
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodTypeAny>)[path[i] as string] ?? z.never();
+    else if (s instanceof z.ZodArray) s = s.element;
+    else if (s instanceof z.ZodRecord) s = s.valueSchema;
+    else return null;
+  }
+  unwrap();
+  return s instanceof z.ZodObject ? Object.keys(s.shape as object) : null;
+}
+
 function pathOf(path: (string | number)[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
@@ -202,8 +248,9 @@ function check(schema: z.ZodTypeAny, value: unknown, source: string, field: stri
     const path = [...issue.path] as (string | number)[];
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
+      const where = [...(field ? field.split('.') : []), ...path];
       path.push(issue.keys[0]);
-      message = 'unknown key';
+      message = `unknown key${didYouMean(issue.keys[0], keysAt(sweepSchema, where) ?? [])}`;
     }
     const sub = pathOf(path);
     const full = field && sub ? (sub.startsWith('[') ? field + sub : `${field}.${sub}`) : field || sub;
@@ -239,12 +286,12 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
   const top = check(sweepSchema, doc, source, '') as z.infer<typeof sweepSchema>;
   const base: Partial<Record<ParamName, ParamValue>> = {};
   for (const [k, v] of Object.entries(top.base)) {
-    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: base.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
+    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: base.${k}: unknown parameter${didYouMean(k, PARAM_NAMES) || ` (known: ${PARAM_NAMES.join(', ')})`}`);
     base[k as ParamName] = check(PARAM_SCHEMAS[k as ParamName], v, source, `base.${k}`) as ParamValue;
   }
   const axes: Sweep['axes'] = [];
   for (const [k, spec] of Object.entries(top.grid)) {
-    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: grid.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
+    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: grid.${k}: unknown parameter${didYouMean(k, PARAM_NAMES) || ` (known: ${PARAM_NAMES.join(', ')})`}`);
     const name = k as ParamName;
     if (name in base) throw new SweepSpecError(`${source}: grid.${k}: also set in base; set it in one place`);
     let raw: unknown[];
@@ -285,8 +332,8 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
   return { name: top.name, description: top.description, base, axes, seeds, plot: top.plot };
 }
 
-/** Read and validate a sweep YAML file. @throws SweepSpecError */
-export function loadSweep(file: string): Sweep {
+/** Read and parse a sweep YAML file (not validated). @throws SweepSpecError naming the file */
+export function readSweepDocument(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -299,5 +346,10 @@ export function loadSweep(file: string): Sweep {
   } catch (e) {
     throw new SweepSpecError(`${file}: invalid YAML: ${String((e as Error).message).split('\n')[0]}`);
   }
-  return validateSweep(doc, file);
+  return doc;
+}
+
+/** Read and validate a sweep YAML file. @throws SweepSpecError */
+export function loadSweep(file: string): Sweep {
+  return validateSweep(readSweepDocument(file), file);
 }
