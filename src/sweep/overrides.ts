@@ -56,7 +56,7 @@ export function applyOverrides(doc: unknown, overrides: readonly string[]): Reco
     const key = remove ? o.slice(1) : o.slice(0, eq);
     if (!/^[A-Za-z_]\w*(\.\w+)*$/.test(key)) throw new SweepSpecError(`${CLI}: ${o}: expected key=value with a dotted key such as base.d or plot.width`);
     let path = key.split('.');
-    if (!(SWEEP_KEYS as readonly string[]).includes(path[0])) {
+    if (!SWEEP_KEYS.includes(path[0])) {
       if (!(PARAM_NAMES as readonly string[]).includes(path[0])) {
         const valid = [...SWEEP_KEYS, ...PARAM_NAMES];
         throw new SweepSpecError(`${CLI}: ${path[0]}: unknown key${didYouMean(path[0], valid) || ` (keys: ${SWEEP_KEYS.join(', ')}, or a parameter: ${PARAM_NAMES.join(', ')})`}`);

@@ -125,7 +125,7 @@ const plotOption = (parse: (v: string | number) => unknown) =>
 const keyedRecord = <T extends z.ZodTypeAny>(value: T, known: () => readonly string[], what: string) =>
   z.record(value).superRefine((rec, ctx) => {
     for (const k of Object.keys(rec)) {
-      if (!known().includes(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `unknown ${what}${didYouMean(k, known()) || ` (known: ${known().join(', ')})`}` });
+      if (!known().includes(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `unknown ${what} (known: ${known().join(', ')})` });
     }
   });
 
@@ -161,9 +161,6 @@ const plotSchema = z
   })
   .strict();
 
-/** Top-level keys of a sweep file. */
-export const SWEEP_KEYS = ['name', 'description', 'base', 'grid', 'seeds', 'plot'] as const;
-
 const sweepSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a simple folder name (letters, digits, . _ -)'),
@@ -174,6 +171,9 @@ const sweepSchema = z
     plot: plotSchema.default({}),
   })
   .strict();
+
+/** Top-level keys of a sweep file (those of its schema). */
+export const SWEEP_KEYS: readonly string[] = Object.keys(sweepSchema.shape);
 
 /** Value of a parameter: number, string or the init object. */
 export type ParamValue = number | string | Record<string, unknown>;
