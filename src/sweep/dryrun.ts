@@ -4,9 +4,8 @@
  * computed from the plan and the cost model (src/model/cost.ts) alone.
  * Nothing is run, nothing is written.
  */
-import { KERNEL_RATES, engineCosts } from '../model/cost.js';
-import { checkpointSteps } from '../model/config.js';
 import { type Plan, groupTrials, trialMemoryBytes } from './plan.js';
+import { trialEstimates } from './progress.js';
 
 /** The estimate of one cell. */
 export interface CellEstimate {
@@ -16,7 +15,7 @@ export interface CellEstimate {
   trials: number;
   /** engine of its trials (the cost model's choice, or the forced one) */
   engine: string;
-  /** estimated seconds of one trial computed alone on one core */
+  /** estimated seconds of one of its trials on one core (mean over its seeds; dense draws shared within a group counted once) */
   secondsPerTrial: number;
   /** estimated peak memory of one trial (bytes) */
   memoryBytes: number;
@@ -38,13 +37,15 @@ export interface PlanEstimate {
 }
 
 /**
- * Estimate a plan on `workers` workers. Seconds come from the cost model's
- * per-trial estimate; trials of a reduced-engine group share their one-off
- * dense products (SPEC §6), so those are counted once per group. The cost
+ * Estimate a plan on `workers` workers. Seconds per trial are the ones the
+ * run's ETA starts from (`trialEstimates`, src/sweep/progress.ts: the cost
+ * model plus checkpoint evaluation, dense draws shared within a group counted
+ * once); groups are placed largest first on the least-loaded worker. The cost
  * model is calibrated on the 2-core development machine: expect the real
- * time within a small factor elsewhere.
+ * time within a small factor elsewhere (the running ETA calibrates itself).
  */
 export function estimatePlan(plan: Plan, workers: number): PlanEstimate {
+  const seconds = trialEstimates(plan.trials);
   const byCell = new Map<string, CellEstimate>();
   const engines: Record<string, number> = {};
   for (const t of plan.trials) {
@@ -52,20 +53,16 @@ export function estimatePlan(plan: Plan, workers: number): PlanEstimate {
     let c = byCell.get(t.cellKey);
     if (!c) {
       const cell = plan.cells.find((x) => x.key === t.cellKey);
-      c = { cellKey: t.cellKey, axes: cell?.axes ?? {}, trials: 0, engine: t.engine, secondsPerTrial: t.cost, memoryBytes: trialMemoryBytes(t.config, t.engine) };
+      c = { cellKey: t.cellKey, axes: cell?.axes ?? {}, trials: 0, engine: t.engine, secondsPerTrial: 0, memoryBytes: trialMemoryBytes(t.config, t.engine) };
       byCell.set(t.cellKey, c);
     }
+    c.secondsPerTrial = (c.secondsPerTrial * c.trials + (seconds.get(t.id) ?? t.cost)) / (c.trials + 1);
     c.trials++;
   }
   const loads = new Array<number>(Math.max(1, workers)).fill(0);
   let cpuSeconds = 0;
   for (const g of groupTrials(plan.trials)) {
-    let s = g.cost;
-    if (g.trials[0].engine === 'reduced' && g.trials.length > 1) {
-      const t = g.trials[0];
-      const dense = engineCosts(t.config, checkpointSteps(t.config.steps, t.config.evalEvery).length).reducedMacs.dense / KERNEL_RATES.reducedDense;
-      s -= (g.trials.length - 1) * dense;
-    }
+    const s = g.trials.reduce((sum, t) => sum + (seconds.get(t.id) ?? t.cost), 0);
     cpuSeconds += s;
     let i = 0;
     for (let k = 1; k < loads.length; k++) if (loads[k] < loads[i]) i = k;

@@ -196,8 +196,12 @@ describe('--dry-run', () => {
     expect(one.wallSeconds).toBeCloseTo(one.cpuSeconds, 9);
     expect(four.wallSeconds).toBeGreaterThanOrEqual(four.cpuSeconds / 4 - 1e-12);
     expect(four.wallSeconds).toBeLessThanOrEqual(four.cpuSeconds + 1e-12);
-    // shared dense draws are counted once per group: never more than the trials' own estimates
-    expect(one.cpuSeconds).toBeLessThanOrEqual(plan.trials.reduce((s, t) => s + t.cost, 0) + 1e-12);
+    // trials differing only in snr share their dense draws (SPEC §6): a group of k costs less than k lone trials
+    const lone = (snr: number) => estimatePlan(planSweep(validateSweep({ name: 'l', base: { d: 2000, n: 20 }, grid: { snr: [snr] } })), 1).cpuSeconds;
+    const shared = estimatePlan(planSweep(validateSweep({ name: 's', base: { d: 2000, n: 20 }, grid: { snr: [0.1, 0.2, 0.4, 0.8] } })), 1);
+    expect(shared.engines).toEqual({ reduced: 4 });
+    expect(shared.cpuSeconds).toBeLessThan(lone(0.1) + lone(0.2) + lone(0.4) + lone(0.8));
+    expect(shared.cpuSeconds).toBeGreaterThan(lone(0.1));
     expect(one.cells.reduce((s, c) => s + c.trials, 0)).toBe(plan.trials.length);
     // memory grows with d and n: the largest trial is the d = 400, n = 40 cell
     const biggest = one.cells.find((c) => c.axes.d === 400 && c.axes.n === 40)!;
