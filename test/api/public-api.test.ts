@@ -4,7 +4,7 @@
  * alone and its numbers agree with the journal it wrote; progress and stop
  * callbacks of runSweep act on a real pool.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,12 +29,20 @@ describe('public API', () => {
     expect(pkg.exports['.'].types).toBe('./dist/index.d.ts');
   });
 
-  it('the example runs on the public API alone, and its numbers are the journal\'s', () => {
+  it('the example runs on the public API alone, and its numbers are the journal\'s', async () => {
     const example = readFileSync(join(ROOT, 'examples', 'sweep-and-plot.mjs'), 'utf8');
     const imports = [...example.matchAll(/^import .* from '([^']+)'/gm)].map((m) => m[1]);
     expect(imports).toEqual(['attn-phase']);
     const out = join(dir, 'example');
-    const r = spawnSync(process.execPath, [join(ROOT, 'examples', 'sweep-and-plot.mjs'), out], { cwd: ROOT, encoding: 'utf8' });
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done, reject) => {
+      const child = spawn(process.execPath, [join(ROOT, 'examples', 'sweep-and-plot.mjs'), out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b) => (stdout += b));
+      child.stderr.on('data', (b) => (stderr += b));
+      child.on('error', reject);
+      child.on('close', (status) => done({ status, stdout, stderr }));
+    });
     expect(r.stderr).toContain('6/6 trials');
     expect(r.status).toBe(0);
     const res = JSON.parse(r.stdout) as {

@@ -4,7 +4,7 @@
  * like the file, the resolved sweep is written as `sweep.yaml` and repeats
  * the run; a dry run prints the plan and writes nothing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,17 @@ import { planSweep } from '../../src/sweep/plan.js';
 import { SweepSpecError, loadSweep, validateSweep } from '../../src/sweep/spec.js';
 import { CLI, requireBuild, tempDir, writeSweep } from '../sweep/helpers.js';
 
-function cli(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Run the CLI to its end, asynchronously (a blocked test worker loses its RPC to vitest on a loaded machine). */
+function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
 }
 
 function errorOf(fn: () => unknown): string {
@@ -105,9 +113,9 @@ describe('run with overrides (real processes)', () => {
   beforeAll(requireBuild);
   afterAll(cleanup);
 
-  it('runs the overridden sweep, writes sweep.yaml, and that file repeats the run', () => {
+  it('runs the overridden sweep, writes sweep.yaml, and that file repeats the run', async () => {
     const file = writeSweep(dir, 'base-sweep', 40);
-    const r = cli(['run', file, 'seeds=1', 'grid.snr=[0.5, 2]', 'd=10', 'name=quick', 'plot.width=8.5cm', '--workers', '1', '--no-progress'], dir);
+    const r = await cli(['run', file, 'seeds=1', 'grid.snr=[0.5, 2]', 'd=10', 'name=quick', 'plot.width=8.5cm', '--workers', '1', '--no-progress'], dir);
     expect(r.stderr).toContain('sweep quick');
     expect(r.code).toBe(0);
     const out = join(dir, 'output', 'quick');
@@ -123,17 +131,17 @@ describe('run with overrides (real processes)', () => {
     const again = planSweep(loadSweep(join(out, 'sweep.yaml')));
     expect(again.trials.map((t) => t.id).sort()).toEqual(plan.trials.map((t) => t.id).sort());
     // … and re-running it resumes them all
-    const r2 = cli(['run', join(out, 'sweep.yaml'), '--workers', '1', '--no-progress'], dir);
+    const r2 = await cli(['run', join(out, 'sweep.yaml'), '--workers', '1', '--no-progress'], dir);
     expect(r2.code).toBe(0);
     expect(r2.stderr).toMatch(/0 trials run, 4 resumed/);
   });
 
-  it('a bad override exits 2 with one line naming the key, and writes nothing', () => {
+  it('a bad override exits 2 with one line naming the key, and writes nothing', async () => {
     const file = writeSweep(dir, 'bad', 40);
-    const r = cli(['run', file, 'seed=3'], dir);
+    const r = await cli(['run', file, 'seed=3'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('attn-phase: error: command line: seed: unknown key — did you mean `seeds`?');
-    const r2 = cli(['run', file, 'eta=0.7'], dir);
+    const r2 = await cli(['run', file, 'eta=0.7'], dir);
     expect(r2.code).toBe(2);
     expect(r2.stderr.trim()).toMatch(/bad\.yaml: base\.eta: .*0\.7/);
     expect(existsSync(join(dir, 'output', 'bad'))).toBe(false);
@@ -162,10 +170,10 @@ describe('--dry-run', () => {
     return out.sort();
   }
 
-  it('prints cells, trials, engine per cell, time on the workers and memory per worker, and writes nothing', () => {
+  it('prints cells, trials, engine per cell, time on the workers and memory per worker, and writes nothing', async () => {
     const file = writeSweep(dir, 'dry', 40);
     const before = snapshot(dir);
-    const r = cli(['run', file, '--dry-run', '--workers', '2', 'grid.eta=[0.1]', 'engine=explicit'], dir);
+    const r = await cli(['run', file, '--dry-run', '--workers', '2', 'grid.eta=[0.1]', 'engine=explicit'], dir);
     expect(r.code).toBe(0);
     expect(snapshot(dir)).toEqual(before);
     expect(existsSync(join(dir, 'output'))).toBe(false);
@@ -178,11 +186,11 @@ describe('--dry-run', () => {
     expect(r.stdout).toMatch(/estimated peak memory per worker: \d+ MiB/);
   });
 
-  it('on an existing output folder: nothing in it changes', () => {
+  it('on an existing output folder: nothing in it changes', async () => {
     const file = writeSweep(dir, 'dry2', 40);
-    expect(cli(['run', file, 'seeds=1', '--workers', '1', '--no-progress'], dir).code).toBe(0);
+    expect((await cli(['run', file, 'seeds=1', '--workers', '1', '--no-progress'], dir)).code).toBe(0);
     const before = snapshot(join(dir, 'output'));
-    const r = cli(['run', file, 'seeds=3', '--dry-run'], dir);
+    const r = await cli(['run', file, 'seeds=3', '--dry-run'], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('12 cells × 3 seeds = 36 trials');
     expect(snapshot(join(dir, 'output'))).toEqual(before);
