@@ -100,6 +100,6 @@ describe('public API', () => {
     expect(() => api.runTrial({ eta: 0.9 })).toThrow(api.SweepSpecError);
     expect(() => api.runTrial({ eta: 0.9 })).toThrow(/base\.eta/);
     expect(() => api.loadSweep({ name: 'x' }, ['seed=2'])).toThrow(/did you mean `seeds`/);
-    expect(() => api.openSweep(join(dir, 'nothing-here'))).toThrow(/plan\.json/);
+    expect(() => api.openSweep(join(dir, 'nothing-here'))).toThrow(/nothing-here/);
   });
 });
