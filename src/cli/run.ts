@@ -7,7 +7,9 @@ import { planSweep } from '../sweep/plan.js';
 import { defaultWorkers } from '../sweep/pool.js';
 import { formatDuration } from '../sweep/progress.js';
 import { type RenderFn, runSweep } from '../sweep/run.js';
-import { loadSweep, PARAM_SCHEMAS, SweepSpecError } from '../sweep/spec.js';
+import { estimatePlan, formatDryRun } from '../sweep/dryrun.js';
+import { explicitSweepDocument, loadSweepWithOverrides, resolvedSweepYaml } from '../sweep/overrides.js';
+import { PARAM_SCHEMAS, SweepSpecError } from '../sweep/spec.js';
 import { fail, intOption } from './errors.js';
 import { onStopSignal } from './signals.js';
 
@@ -19,6 +21,7 @@ interface RunFlags {
   progress: boolean;
   engine?: string;
   force?: boolean;
+  dryRun: boolean;
 }
 
 /** Draws a sweep's figures and tables with src/plot (loaded on first use: vega and sharp take a while to load). */
@@ -38,6 +41,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('run (or resume) a sweep and render its phase diagram')
     .argument('<sweep>', 'sweep file (YAML), e.g. sweeps/snr-n.yaml')
+    .argument('[overrides...]', 'key=value overrides of the file (YAML values): d=500 seeds=3 grid.n=[10,20] plot.width=8.5cm; ~key removes')
     .option('-w, --workers <n>', 'worker threads (default: available cores)', intOption('workers', 1), defaultWorkers())
     .option('-o, --out <dir>', 'output folder (default: output/<sweep name>)')
     .option('--retries <n>', 'retries of a failing trial', intOption('retries', 0), 1)
@@ -45,7 +49,8 @@ export function registerRun(program: Command): void {
     .option('--engine <engine>', 'force an engine for every trial: auto | explicit | reduced')
     .option('--force', 'use an output folder that holds another sweep (both sweeps\' trials share its journal)')
     .option('--no-progress', 'no progress output')
-    .action(async (file: string, flags: RunFlags) => {
+    .option('-n, --dry-run', 'print the plan (cells, trials, engines, estimated time and memory) and write nothing')
+    .action(async (file: string, overrides: string[], flags: RunFlags) => {
       // 1st SIGINT/SIGTERM: graceful stop; 2nd: stop now; 3rd: exit at once (journal lines are written synchronously, so it stays whole)
       let stop: (() => void) | null = null;
       const restoreSignals = onStopSignal((n) => {
@@ -56,7 +61,7 @@ export function registerRun(program: Command): void {
         stop();
       });
       try {
-        const sweep = loadSweep(file);
+        const { sweep, doc } = loadSweepWithOverrides(file, overrides);
         if (flags.engine !== undefined) {
           const engines: readonly string[] = PARAM_SCHEMAS.engine.options;
           if (!engines.includes(flags.engine)) throw new SweepSpecError(`--engine: expected ${engines.join(' | ')}, got ${JSON.stringify(flags.engine)}`);
@@ -64,12 +69,19 @@ export function registerRun(program: Command): void {
         }
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
+        if (flags.dryRun) {
+          process.stdout.write(formatDryRun(plan, estimatePlan(plan, flags.workers), outDir));
+          restoreSignals();
+          process.exit(0);
+        }
+        const runDoc = flags.engine !== undefined ? { ...doc, base: { ...(doc.base as object), engine: flags.engine } } : doc;
+        const sweepYaml = resolvedSweepYaml(explicitSweepDocument(runDoc), file, [...overrides, ...(flags.engine ? [`--engine ${flags.engine}`] : [])]);
         for (const w of plan.warnings) process.stderr.write(`${w}\n`);
         process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials → ${outDir}\n`);
         const summary = await runSweep(plan, {
           outDir, workers: flags.workers, retries: flags.retries, live: flags.live, progress: flags.progress, force: flags.force,
           render: renderFigures,
-          onStopHandle: (s) => (stop = s),
+          onStopHandle: (s) => (stop = s), sweepYaml,
         });
         const inJournal = summary.skipped + summary.ran;
         process.stderr.write(`${summary.ran} trials run, ${summary.skipped} resumed from the journal, ${summary.failed.length} failed, wall ${formatDuration(summary.wallMs)}\n`);

@@ -26,7 +26,7 @@ export interface PlannedTrial {
   config: TrialConfig;
   /** engine the cost model picks (recorded with the trial) */
   engine: EngineName;
-  /** estimated multiply-adds of the chosen engine */
+  /** estimated seconds of the chosen engine, computed alone on one core (src/model/cost.ts) */
   cost: number;
 }
 

@@ -58,6 +58,10 @@ export interface RunOptions {
   onStopHandle?: (stop: () => void) => void;
   /** where warnings go (default: stderr) */
   log?: (msg: string) => void;
+  /** called after every finished or finally failed trial with the counters (done includes earlier runs' trials) */
+  onProgress?: (counts: Readonly<ProgressCounts>) => void;
+  /** the sweep as it runs (YAML text), written to the folder's `sweep.yaml` with plan.json */
+  sweepYaml?: string;
 }
 
 /** A trial that failed for good in this run. */
@@ -146,6 +150,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     }
     writer = folder.openJournal(MAIN_WRITER, lock);
     folder.writePlan(plan, lock);
+    if (opts.sweepYaml !== undefined) folder.writeSweep(opts.sweepYaml, lock);
     const records = new Map(journal.trials);
     const todo = plan.trials.filter((t) => !records.has(t.id));
     const skipped = plan.trials.length - todo.length;
@@ -229,6 +234,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
           counts.doneThisRun++;
           estimated(t.id);
           progress!.update();
+          opts.onProgress?.(counts);
           if (live > 0 && counts.doneThisRun % live === 0 && stopLevel < 2) liveRender();
         },
         onFailure(t, error, attempt, final) {
@@ -238,6 +244,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
             counts.failed++;
             estimated(t.id);
             failed.push({ id: t.id, cellKey: t.cellKey, seed: t.seed, error });
+            opts.onProgress?.(counts);
           }
           progress!.update();
         },

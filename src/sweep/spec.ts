@@ -13,6 +13,7 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
+import { closest, distance } from 'fastest-levenshtein';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DERIVED_NAMES, checkExpression } from './derived.js';
@@ -189,6 +190,9 @@ const sweepSchema = z
   })
   .strict();
 
+/** Top-level keys of a sweep file (those of its schema). */
+export const SWEEP_KEYS: readonly string[] = Object.keys(sweepSchema.shape);
+
 /** Value of a parameter: number, string or the init object. */
 export type ParamValue = number | string | Record<string, unknown>;
 
@@ -202,6 +206,48 @@ export interface Sweep {
   axes: { name: ParamName; values: ParamValue[] }[];
   seeds: number[];
   plot: z.infer<typeof plotSchema>;
+}
+
+/**
+ * " — did you mean `x`?" for the valid name nearest to `name` (Levenshtein
+ * distance at most a third of the longer name, at least 2), else "".
+ */
+export function didYouMean(name: string, valid: readonly string[]): string {
+  if (valid.length === 0) return '';
+  const best = closest(name, valid as string[]);
+  const limit = Math.max(2, Math.floor(Math.max(name.length, best.length) / 3));
+  return distance(name, best) <= limit || best.toLowerCase() === name.toLowerCase() ? ` — did you mean \`${best}\`?` : '';
+}
+
+/** Keys a schema accepts at `path` inside it (objects: their shape; base/grid records: the parameters), or null. */
+export function keysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]): string[] | null {
+  let s: z.ZodTypeAny = schema;
+  const unwrap = () => {
+    for (;;) {
+      if (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s._def.innerType;
+      else if (s instanceof z.ZodEffects) s = s.innerType();
+      else return;
+    }
+  };
+  for (let i = 0; i <= path.length; i++) {
+    unwrap();
+    // base and grid are records of parameters
+    if (s === sweepSchema && i < path.length && (path[i] === 'base' || path[i] === 'grid')) {
+      if (i + 1 === path.length) return [...PARAM_NAMES];
+      const p = path[i + 1] as ParamName;
+      if (!(p in PARAM_SCHEMAS) || path[i] === 'grid') return null;
+      s = PARAM_SCHEMAS[p];
+      i++;
+      continue;
+    }
+    if (i === path.length) break;
+    if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodTypeAny>)[path[i] as string] ?? z.never();
+    else if (s instanceof z.ZodArray) s = s.element;
+    else if (s instanceof z.ZodRecord) s = s.valueSchema;
+    else return null;
+  }
+  unwrap();
+  return s instanceof z.ZodObject ? Object.keys(s.shape as object) : null;
 }
 
 function pathOf(path: (string | number)[]): string {
@@ -220,8 +266,9 @@ function check(schema: z.ZodTypeAny, value: unknown, source: string, field: stri
     const path = [...issue.path] as (string | number)[];
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
+      const where = [...(field ? field.split('.') : []), ...path];
       path.push(issue.keys[0]);
-      message = 'unknown key';
+      message = `unknown key${didYouMean(issue.keys[0], keysAt(sweepSchema, where) ?? [])}`;
     }
     const sub = pathOf(path);
     const full = field && sub ? (sub.startsWith('[') ? field + sub : `${field}.${sub}`) : field || sub;
@@ -272,12 +319,12 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
   const top = check(sweepSchema, doc, source, '') as z.infer<typeof sweepSchema>;
   const base: Partial<Record<ParamName, ParamValue>> = {};
   for (const [k, v] of Object.entries(top.base)) {
-    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: base.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
+    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: base.${k}: unknown parameter${didYouMean(k, PARAM_NAMES) || ` (known: ${PARAM_NAMES.join(', ')})`}`);
     base[k as ParamName] = checkParam(k as ParamName, v, source, `base.${k}`);
   }
   const axes: Sweep['axes'] = [];
   for (const [k, spec] of Object.entries(top.grid)) {
-    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: grid.${k}: unknown parameter (known: ${PARAM_NAMES.join(', ')})`);
+    if (!(k in PARAM_SCHEMAS)) throw new SweepSpecError(`${source}: grid.${k}: unknown parameter${didYouMean(k, PARAM_NAMES) || ` (known: ${PARAM_NAMES.join(', ')})`}`);
     const name = k as ParamName;
     if (name in base) throw new SweepSpecError(`${source}: grid.${k}: also set in base; set it in one place`);
     let raw: unknown[];
@@ -318,8 +365,8 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
   return { name: top.name, description: top.description, base, axes, seeds, plot: top.plot };
 }
 
-/** Read and validate a sweep YAML file. @throws SweepSpecError */
-export function loadSweep(file: string): Sweep {
+/** Read and parse a sweep YAML file (not validated). @throws SweepSpecError naming the file */
+export function readSweepDocument(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -332,5 +379,10 @@ export function loadSweep(file: string): Sweep {
   } catch (e) {
     throw new SweepSpecError(`${file}: invalid YAML: ${String((e as Error).message).split('\n')[0]}`);
   }
-  return validateSweep(doc, file);
+  return doc;
+}
+
+/** Read and validate a sweep YAML file. @throws SweepSpecError */
+export function loadSweep(file: string): Sweep {
+  return validateSweep(readSweepDocument(file), file);
 }
