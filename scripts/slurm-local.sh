@@ -17,7 +17,7 @@
 #     accounting (JobCompType=jobcomp/filetxt → /var/log/slurm/jobcomp.log
 #     keeps final job states without sacct), SlurmdParameters=config_overrides,
 #     AuthInfo=cred_expire=10 (a requeued task starts again after ~10 s, not
-#     121 s), MailProg=/bin/true.
+#     121 s), MailProg=/bin/true, and scheduling passes every second.
 # PID 1 may not reap orphans here: a daemon that exited can linger as a
 # zombie, so "running" means: its pid exists and is not a zombie.
 set -euo pipefail
@@ -109,6 +109,8 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/filetxt
 JobCompLoc=$LOG_DIR/jobcomp.log
 SchedulerType=sched/backfill
+# schedule every second (defaults: 30 s backfill, 60 s main loop), so a requeued task starts once eligible
+SchedulerParameters=bf_interval=1,sched_interval=1
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 SlurmdParameters=config_overrides
