@@ -88,7 +88,8 @@ const numbers = (r: TrialRecord) => {
 /** Trial lines of results.jsonl in file order (raw, duplicates kept). */
 const trialLines = (out: string) => readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.kind === 'trial') as TrialRecord[];
 
-describe.skipIf(!available && !process.env.CI)('Slurm job arrays (real one-node Slurm)', () => {
+// generous limits: a loaded machine slows every process start; the waits inside have their own limits
+describe.skipIf(!available && !process.env.CI)('Slurm job arrays (real one-node Slurm)', { timeout: 300_000 }, () => {
   let tmp: ReturnType<typeof tempDir>;
   let sweepFile: string;
   /** the local run's records by id (the reference numbers) */
