@@ -88,6 +88,11 @@ const numbers = (r: TrialRecord) => {
 /** Trial lines of results.jsonl in file order (raw, duplicates kept). */
 const trialLines = (out: string) => readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.kind === 'trial') as TrialRecord[];
 
+// under CI a missing cluster is a failure, counted as such
+it.runIf(!!process.env.CI)('CI has a reachable Slurm controller (.ci/run starts one with scripts/slurm-local.sh)', () => {
+  expect(available, '`sinfo` cannot reach a Slurm controller').toBe(true);
+});
+
 // generous limits: a loaded machine slows every process start; the waits inside have their own limits
 describe.skipIf(!available && !process.env.CI)('Slurm job arrays (real one-node Slurm)', { timeout: 300_000 }, () => {
   let tmp: ReturnType<typeof tempDir>;
