@@ -79,9 +79,9 @@ async function waitJobsEnded(out: string, timeoutMs = 150_000): Promise<void> {
   }
 }
 
-/** Outcome of a record without the fields that differ between runs (timing, attempt, time stamps). */
+/** Outcome of a record without the fields that differ between runs (timing, attempt, time stamps, where it ran). */
 const numbers = (r: TrialRecord) => {
-  const { timings: _t, finishedAt: _f, attempt: _a, ...rest } = r as unknown as Record<string, unknown>;
+  const { timings: _t, finishedAt: _f, attempt: _a, provenance: _p, ...rest } = r as unknown as Record<string, unknown>;
   return rest;
 };
 
