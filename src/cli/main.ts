@@ -6,6 +6,7 @@ import './signals.js'; // first: SIGINT/SIGTERM handlers before the heavy module
 import { Command, CommanderError } from 'commander';
 import { registerPlot } from './plot.js';
 import { registerRun } from './run.js';
+import { registerSlurm } from './slurm.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
 import { UsageError, fail } from './errors.js';
@@ -22,6 +23,7 @@ registerRun(program);
 registerStatus(program);
 registerTrain(program);
 registerPlot(program);
+registerSlurm(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

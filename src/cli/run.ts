@@ -1,8 +1,11 @@
 /**
  * `attn-phase run <sweep.yaml>`: plan, train in the pool, journal, render.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { arrayStillActive } from '../slurm/status.js';
+import { LockedError, OutputFolder } from '../sweep/folder.js';
 import { planSweep } from '../sweep/plan.js';
 import { defaultWorkers } from '../sweep/pool.js';
 import { formatDuration } from '../sweep/progress.js';
@@ -77,6 +80,9 @@ export function registerRun(program: Command): void {
         const runDoc = flags.engine !== undefined ? { ...doc, base: { ...(doc.base as object), engine: flags.engine } } : doc;
         const sweepYaml = resolvedSweepYaml(explicitSweepDocument(runDoc), file, [...overrides, ...(flags.engine ? [`--engine ${flags.engine}`] : [])]);
         for (const w of plan.warnings) process.stderr.write(`${w}\n`);
+        // a Slurm array of this folder still queued or running would run the same trials (one squeue call, none if never submitted)
+        const busy = existsSync(outDir) ? arrayStillActive(new OutputFolder(outDir)) : null;
+        if (busy) throw new LockedError(`${outDir}: ${busy}`);
         process.stderr.write(`sweep ${sweep.name}: ${plan.cells.length} cells × ${sweep.seeds.length} seeds = ${plan.trials.length} trials → ${outDir}\n`);
         const summary = await runSweep(plan, {
           outDir, workers: flags.workers, retries: flags.retries, live: flags.live, progress: flags.progress, force: flags.force,

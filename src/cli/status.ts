@@ -3,6 +3,7 @@
  * another terminal — from plan.json, run.json, the journal and the lock.
  */
 import type { Command } from 'commander';
+import { formatSlurmStatus, slurmStatus } from '../slurm/status.js';
 import { type LockState, type RunInfo, FolderError, OutputFolder } from '../sweep/folder.js';
 import { type ProgressCounts, progressLine, rateAndEta } from '../sweep/progress.js';
 import { fail } from './errors.js';
@@ -129,7 +130,9 @@ export function registerStatus(program: Command): void {
     .action((dir: string, flags: { json?: boolean }) => {
       try {
         const s = sweepStatus(dir);
-        process.stdout.write(flags.json ? `${JSON.stringify(s, null, 1)}\n` : `${formatStatus(s)}\n`);
+        // a sweep submitted to Slurm: per-task progress (one squeue call)
+        const slurm = slurmStatus(OutputFolder.open(dir));
+        process.stdout.write(flags.json ? `${JSON.stringify({ ...s, slurm }, null, 1)}\n` : `${formatStatus(s)}${slurm ? `\n${formatSlurmStatus(slurm)}` : ''}\n`);
       } catch (e) {
         fail(e);
       }

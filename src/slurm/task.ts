@@ -1,0 +1,125 @@
+/**
+ * One Slurm array task (`attn-phase slurm task`, what array.sbatch runs):
+ * its share of trials (slurm/<n>/tasks/<index>.json) in the local worker
+ * pool, journaled to its own shard — one writer per file, also for a
+ * requeued incarnation (the shard name carries job id and restart count).
+ * Trials already in any journal file are skipped, so a requeued or rerun
+ * task resumes. Without the folder lock: it never writes results.jsonl.
+ */
+import { availableParallelism, hostname } from 'node:os';
+import { snrOf } from '../model/config.js';
+import { provenance } from '../provenance.js';
+import { OutputFolder } from '../sweep/folder.js';
+import type { JournalWriter, TrialRecord } from '../sweep/journal.js';
+import { type PlannedTrial, groupTrials, planSweep } from '../sweep/plan.js';
+import { type PoolHandle, runGroups } from '../sweep/pool.js';
+import { ManifestError, SlurmFiles, taskWriterName } from './manifest.js';
+
+/** Options of {@link runSlurmTask}. */
+export interface TaskOptions {
+  outDir: string;
+  submission: number;
+  index: number;
+  /** worker threads (default: min(availableParallelism(), SLURM_CPUS_PER_TASK)) */
+  workers?: number;
+  /** receives the stop function (1st call: no new trials; 2nd: stop now) */
+  onStopHandle?: (stop: () => void) => void;
+  log?: (msg: string) => void;
+}
+
+/** What a task did. */
+export interface TaskSummary {
+  /** the journal shard it wrote */
+  shard: string;
+  trials: number;
+  /** already journaled when it started (a resumed task) */
+  skipped: number;
+  ran: number;
+  failed: { id: string; error: string }[];
+  interrupted: boolean;
+  threads: number;
+}
+
+/** Worker threads of a task: the cores this process may use, capped by Slurm's --cpus-per-task. */
+export function taskWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const cpus = Number(env.SLURM_CPUS_PER_TASK);
+  const avail = availableParallelism();
+  return Number.isInteger(cpus) && cpus >= 1 ? Math.min(avail, cpus) : avail;
+}
+
+/**
+ * Run task `index` of submission `submission` of a folder.
+ * @throws ManifestError if the task file is missing or its trials are not in
+ *   the manifest's plan (the repository changed since submission); IoError for the shard
+ */
+export async function runSlurmTask(opts: TaskOptions): Promise<TaskSummary> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const folder = OutputFolder.open(opts.outDir);
+  const files = new SlurmFiles(folder);
+  const manifest = files.readManifest(opts.submission);
+  const task = files.readTask(opts.submission, opts.index);
+  const plan = planSweep(manifest.sweep);
+  const planned = new Set(plan.trials.map((t) => t.id));
+  const foreign = task.trials.filter((t) => !planned.has(t.id));
+  if (foreign.length) {
+    throw new ManifestError(`${files.task(opts.submission, opts.index)}: trial ${foreign[0].id} is not in the plan of the manifest's sweep — the code changed since submission (trial ids differ); submit again`);
+  }
+  const axesOf = new Map(plan.cells.map((c) => [c.key, c.axes]));
+  const journal = folder.replay();
+  for (const w of journal.warnings) log(`warning: ${w}`);
+  const todo: PlannedTrial[] = task.trials.filter((t) => !journal.trials.has(t.id));
+  const writer = taskWriterName(opts.submission, opts.index, process.env, hostname(), process.pid);
+  const summary: TaskSummary = {
+    shard: folder.journalFileOf(writer), trials: task.trials.length, skipped: task.trials.length - todo.length,
+    ran: 0, failed: [], interrupted: false, threads: 0,
+  };
+  let stopLevel = 0;
+  let pool: PoolHandle | null = null;
+  opts.onStopHandle?.(() => {
+    stopLevel++;
+    if (stopLevel === 1) pool?.stop();
+    else void pool?.destroy();
+  });
+  if (todo.length === 0 || stopLevel > 0) {
+    summary.interrupted = stopLevel > 0;
+    return summary;
+  }
+  const previousAttempts = new Map<string, number>();
+  for (const t of todo) {
+    const k = journal.failures.get(t.id)?.length ?? 0;
+    if (k) previousAttempts.set(t.id, k);
+  }
+  const groups = groupTrials(todo);
+  summary.threads = Math.max(1, Math.min(opts.workers ?? taskWorkers(), groups.length));
+  log(`task ${opts.index} of submission ${manifest.submission}: ${todo.length} trial(s) to run (${summary.skipped} already journaled) on ${summary.threads} thread(s) → ${summary.shard}`);
+  let out: JournalWriter | null = folder.openJournal(writer);
+  try {
+    const w = out;
+    const p = runGroups(groups, {
+      workers: summary.threads,
+      retries: manifest.settings.retries,
+      previousAttempts,
+      onSuccess(t, result, attempt) {
+        const rec: TrialRecord = {
+          kind: 'trial', id: t.id, sweep: manifest.sweep.name, cellKey: t.cellKey, axes: axesOf.get(t.cellKey) ?? {},
+          seed: t.seed, config: t.config, snr: snrOf(t.config), finishedAt: new Date().toISOString(), attempt, ...result, provenance: provenance(),
+        };
+        w.append(rec);
+        summary.ran++;
+      },
+      onFailure(t, error, attempt, final) {
+        w.append({ kind: 'failure', id: t.id, sweep: manifest.sweep.name, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString(), provenance: provenance() });
+        log(`trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`);
+        if (final) summary.failed.push({ id: t.id, error });
+      },
+    });
+    pool = p;
+    if (stopLevel > 0) p.stop();
+    await p.done;
+  } finally {
+    out?.close();
+    out = null;
+  }
+  summary.interrupted = stopLevel > 0;
+  return summary;
+}
