@@ -38,24 +38,29 @@ describe('upper bounds name the field', () => {
   it('within the bounds, the memory estimate names what is too large: checkpoints → steps, test set → testN, model → d', () => {
     // 1e9 steps, a checkpoint every step: 1e9 × 1200 B of records alone ≈ 1 100 GiB (a list of them would not even fit in V8)
     refused({ base: { d: 8, n: 4, T: 3, steps: 1e9, evalEvery: 1 } }, /^steps: a trial with steps = 1000000000 and evalEvery = 1 keeps 1,000,000,001 checkpoints and needs about \d+ GiB .* — lower steps or raise evalEvery/);
-    // 1e7 test sequences × 8 tokens × (101 + 2 coordinates + 5 work arrays) × 8 B ≈ 64 GiB
-    refused({ base: { testN: 1e7 } }, /^testN: a trial with testN = 10000000 test sequences of T = 8 tokens \(101 checkpoints\) needs about 64 GiB/);
+    // 1e7 test sequences × 8 tokens × (nCk + 2 coordinates + 5 work arrays) × 8 B, nCk = 101 evenly spaced + the log schedule's others
+    const nCk = checkpointSteps(1000, 10, DEFAULT_CONFIG.evalLog).length;
+    const gib = (8 * 1e7 * 8 * (nCk + 2 + 5)) / 2 ** 30;
+    refused({ base: { testN: 1e7 } }, new RegExp(`^testN: a trial with testN = 10000000 test sequences of T = 8 tokens \\(${nCk} checkpoints\\) needs about ${gib.toFixed(0)} GiB`));
     refused({ base: { d: 1e7 } }, /^d: .*GiB.* — lower d or n/);
   });
 
   it('checkpointCount equals the length of the checkpoint list (SPEC §3) without building it', () => {
-    for (const [steps, every] of [[1, 1], [10, 10], [11, 10], [1000, 10], [999, 7], [5, 100]]) {
-      expect(checkpointCount(steps, every), `${steps}/${every}`).toBe(checkpointSteps(steps, every).length);
+    for (const [steps, every] of [[1, 1], [10, 10], [11, 10], [1000, 10], [999, 7], [5, 100], [123457, 1000]]) {
+      for (const log of [0, 1, 7, 20]) {
+        expect(checkpointCount(steps, every, log), `${steps}/${every}/${log}`).toBe(checkpointSteps(steps, every, log).length);
+      }
     }
   });
 
   it('the estimate is the sum of its parts, in closed form for the default config (projected test set, reduced engine)', () => {
-    const c = DEFAULT_CONFIG; // d 2000, n 20, T 8, 1000 steps every 10 → 101 checkpoints, testN 1000
+    const c = DEFAULT_CONFIG; // d 2000, n 20, T 8, 1000 steps every 10 plus evalLog per decade → nCk checkpoints, testN 1000
+    const nCk = checkpointSteps(c.steps, c.evalEvery, c.evalLog).length;
     const m = trialMemory(c, 'reduced');
     const N = 160;
     expect(m.model).toBe(8 * (8 * 2000 * (N + 3) + 4 * (N + 1) ** 2));
-    expect(m.testSet).toBe(8 * (8000 * 103 + 5 * 8000));
-    expect(m.checkpoints).toBe(101 * CHECKPOINT_BYTES + 8 * 2000 * 102);
+    expect(m.testSet).toBe(8 * (8000 * (nCk + 2) + 5 * 8000));
+    expect(m.checkpoints).toBe(nCk * CHECKPOINT_BYTES + 8 * 2000 * (nCk + 1));
     expect(m.total).toBe(m.model + m.testSet + m.checkpoints);
   });
 });

@@ -8,7 +8,7 @@
  * a read-only file system.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupTrials, planSweep } from '../../src/sweep/plan.js';
@@ -230,7 +230,10 @@ describe.skipIf(!canMount)('disk full and read-only, on a real tmpfs', () => {
   });
 
   it('disk full while rendering: the error names the file, no temporary file stays, the rerun renders (#14 item 7)', async () => {
-    const disk = mount('full-render', '128k');
+    // room for the journal and the small JSON files (sized from the reference run), not for the figures (hundreds of kB)
+    const refDir = join(tmp.dir, 'ref');
+    const small = ['results.jsonl', 'plan.json', 'run.json', 'sweep.yaml'].reduce((a, f) => a + (existsSync(join(refDir, f)) ? statSync(join(refDir, f)).size : 0), 0);
+    const disk = mount('full-render', `${Math.ceil((small * 1.5 + 64 * 1024) / 4096) * 4}k`);
     const out = join(disk, 'o');
     const r = await runCli(['run', quick, '--out', out, '--no-progress']);
     expect(r.code, r.stderr).toBe(1);
