@@ -342,7 +342,7 @@ export function sweepFigures(
     });
   }
   out.push(...theorySweepFigures(plan, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth)
-    .map((f) => ({ ...f, multi: f.name !== 'delayed-generalisation' })));
+    .map((f) => ({ ...f, multi: true })));
   if (hasSnrNAxes(plan) && cells.some((c) => c.count > 0)) {
     const fit = estimateBoundary(cells);
     out.push({

@@ -23,7 +23,7 @@ import { logTicks } from './format.js';
 import { topLevel } from './frame.js';
 import { metricMapSpec, regimeMapSpec } from './maps.js';
 import type { LayoutVariant, PanelSize, PlotOptions, VlSpec } from './options.js';
-import { axisLabel } from './vocabulary.js';
+import { axisLabel, sub } from './vocabulary.js';
 import { defaultStyle, typeScale, wrapText, type FigureStyle } from './style.js';
 
 /** Options of the theory figure builders. */
@@ -120,7 +120,7 @@ export function collapseSpec(
       fitRows.push({ nSnr2: v, tOverTau: Math.exp(memorise.intercept + memorise.exponent * Math.log(v)) });
     }
   }
-  const yT = { field: 'tOverTau', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: 't_memorise / τ', format: '~g', values: logTicks(yDom[0], yDom[1], Math.max(2, Math.floor(height / (2.2 * ts.label)))), grid: false } };
+  const yT = { field: 'tOverTau', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: `t${sub('mem')} / τ`, format: '~g', values: logTicks(yDom[0], yDom[1], Math.max(2, Math.floor(height / (2.2 * ts.label)))), grid: false } };
   const expText = memorise.exponent !== null && memorise.ci
     ? `fitted exponent ${fmt(memorise.exponent)} [${fmt(memorise.ci[0])}, ${fmt(memorise.ci[1])}] (95% CI)`
     : 'too few memorising trials for a fit';
@@ -129,7 +129,7 @@ export function collapseSpec(
     width, height,
     layer: [
       { data: { values: mRows.map((r) => ({ ...r, kind: r.censored ? 'never memorised (≥)' : 'memorised' })) }, mark: { type: 'point', filled: true, size: Math.round(ts.label * 2.5) }, encoding: { x, y: yT, color, shape: { field: 'kind', type: 'nominal', scale: { domain: ['memorised', 'never memorised (≥)'], range: ['circle', 'triangle-up'] }, legend: { title: null, orient: 'bottom' } } } },
-      ...(fitRows.length ? [{ data: { values: fitRows }, mark: { type: 'line', color: '#222222', strokeWidth: 1.2 }, encoding: { x, y: yT } }] : []),
+      ...(fitRows.length ? [{ data: { values: fitRows }, mark: { type: 'line', color: '#222222', strokeWidth: 1.2, clip: true }, encoding: { x, y: yT } }] : []),
     ],
   };
   const stacked = opts.layout?.stack ?? false;
@@ -198,13 +198,13 @@ export function delayedGeneralisationSpec(rows: readonly DelayedRow[], opts: The
   const height = opts.size?.height ?? 180;
   const yDom = logDomain(rows.map((r) => r.delay));
   return topLevel({
-    title: { text: 'delayed generalisation', subtitle: notes(style, [`${rows.length} trial(s) whose test error fell below min(δ, error at t_memorise) after memorising; theory: ∝ exp(1/(n·SNR²))`], width) },
+    title: { text: 'delayed generalisation', subtitle: notes(style, [`${rows.length} trial(s) whose test error fell below min(δ, error at t${sub('mem')}) after memorising; theory: ∝ exp(1/(n·SNR²))`], width) },
     width, height,
     data: { values: rows },
     mark: { type: 'point', filled: true, size: Math.round(ts.label * 2.5) },
     encoding: {
       x: { field: 'invNSnr2', type: 'quantitative', axis: { title: '1 / (n·SNR²)', grid: false } },
-      y: { field: 'delay', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: '(t_generalise − t_memorise) / τ', format: '~g', grid: false } },
+      y: { field: 'delay', type: 'quantitative', scale: { type: 'log', domain: yDom, nice: false }, axis: { title: `(t${sub('gen')} − t${sub('mem')}) / τ`, format: '~g', grid: false } },
       color: { field: 'n', type: 'ordinal', legend: { title: axisLabel('n', style) } },
     },
   }, { style, title: opts.title, wrapWidth: opts.wrapWidth });

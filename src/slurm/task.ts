@@ -7,10 +7,8 @@
  * task resumes. Without the folder lock: it never writes results.jsonl.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { snrOf } from '../model/config.js';
-import { provenance } from '../provenance.js';
 import { OutputFolder } from '../sweep/folder.js';
-import type { JournalWriter, TrialRecord } from '../sweep/journal.js';
+import { type JournalWriter, failureRecord, trialRecord } from '../sweep/journal.js';
 import { type PlannedTrial, groupTrials, planSweep } from '../sweep/plan.js';
 import { type PoolHandle, runGroups } from '../sweep/pool.js';
 import { ManifestError, SlurmFiles, taskWriterName } from './manifest.js';
@@ -100,15 +98,11 @@ export async function runSlurmTask(opts: TaskOptions): Promise<TaskSummary> {
       retries: manifest.settings.retries,
       previousAttempts,
       onSuccess(t, result, attempt) {
-        const rec: TrialRecord = {
-          kind: 'trial', id: t.id, sweep: manifest.sweep.name, cellKey: t.cellKey, axes: axesOf.get(t.cellKey) ?? {},
-          seed: t.seed, config: t.config, snr: snrOf(t.config), finishedAt: new Date().toISOString(), attempt, ...result, provenance: provenance(),
-        };
-        w.append(rec);
+        w.append(trialRecord(manifest.sweep.name, t, axesOf.get(t.cellKey) ?? {}, result, attempt));
         summary.ran++;
       },
       onFailure(t, error, attempt, final) {
-        w.append({ kind: 'failure', id: t.id, sweep: manifest.sweep.name, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString(), provenance: provenance() });
+        w.append(failureRecord(manifest.sweep.name, t, error, attempt, final));
         log(`trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`);
         if (final) summary.failed.push({ id: t.id, error });
       },

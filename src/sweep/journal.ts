@@ -11,9 +11,10 @@
 import { appendFileSync, closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import type { TrialConfig } from '../model/config.js';
+import { type TrialConfig, snrOf } from '../model/config.js';
 import type { TrialOutcome } from '../model/trial.js';
-import type { Provenance } from '../provenance.js';
+import { type Provenance, provenance } from '../provenance.js';
+import type { PlannedTrial } from './plan.js';
 
 /** A finished trial as stored (one journal line, `kind: "trial"`). */
 export interface TrialRecord extends TrialOutcome {
@@ -70,6 +71,23 @@ const checkpointSchema = z.object({
  * Schema of a `trial` line: what aggregation, tables and figures read of it
  * (src/outcome, src/plot). Unknown fields pass through (newer versions add some).
  */
+/**
+ * The journal lines of one finished or failed trial, as every writer (local
+ * run, Slurm task) records them: ids, the cell's axes, the resolved config,
+ * the finish time and the provenance of the process that ran it.
+ */
+export function trialRecord(sweep: string, t: PlannedTrial, axes: TrialRecord['axes'], result: TrialOutcome, attempt: number): TrialRecord {
+  return {
+    kind: 'trial', id: t.id, sweep, cellKey: t.cellKey, axes, seed: t.seed, config: t.config,
+    snr: snrOf(t.config), finishedAt: new Date().toISOString(), attempt, ...result, provenance: provenance(),
+  };
+}
+
+/** The journal line of a failed attempt of a trial (see {@link trialRecord}). */
+export function failureRecord(sweep: string, t: PlannedTrial, error: string, attempt: number, final: boolean): FailureRecord {
+  return { kind: 'failure', id: t.id, sweep, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString(), provenance: provenance() };
+}
+
 export const trialRecordSchema = z.object({
   kind: z.literal('trial'),
   id: z.string().min(1),

@@ -4,13 +4,11 @@
  * Holds the output folder's lock while it runs; every file of the folder is
  * reached through src/sweep/folder.ts.
  */
-import { snrOf } from '../model/config.js';
 import { summariseCells } from '../outcome/aggregate.js';
 import type { CellSummary } from '../outcome/types.js';
-import { provenance } from '../provenance.js';
 import { ioError } from '../io.js';
 import { type FolderLock, type RunInfo, MAIN_WRITER, OutputFolder } from './folder.js';
-import type { JournalWriter, TrialRecord } from './journal.js';
+import { type JournalWriter, type TrialRecord, failureRecord, trialRecord } from './journal.js';
 import { type Plan, groupTrials } from './plan.js';
 import { runGroups, type PoolHandle } from './pool.js';
 import { Progress, type ProgressCounts, trialEstimates } from './progress.js';
@@ -223,11 +221,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
         previousAttempts,
         maxHeapMb: opts.maxHeapMb,
         onSuccess(t, result, attempt) {
-          const rec: TrialRecord = {
-            kind: 'trial', id: t.id, sweep: plan.sweep.name, cellKey: t.cellKey,
-            axes: axesOf.get(t.cellKey) ?? {}, seed: t.seed, config: t.config,
-            snr: snrOf(t.config), finishedAt: new Date().toISOString(), attempt, ...result, provenance: provenance(),
-          };
+          const rec = trialRecord(plan.sweep.name, t, axesOf.get(t.cellKey) ?? {}, result, attempt);
           append(rec);
           records.set(t.id, rec);
           counts.done++;
@@ -238,7 +232,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
           if (live > 0 && counts.doneThisRun % live === 0 && stopLevel < 2) liveRender();
         },
         onFailure(t, error, attempt, final) {
-          append({ kind: 'failure', id: t.id, sweep: plan.sweep.name, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString(), provenance: provenance() });
+          append(failureRecord(plan.sweep.name, t, error, attempt, final));
           say(`trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`);
           if (final) {
             counts.failed++;
