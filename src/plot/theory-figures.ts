@@ -78,6 +78,15 @@ export function theorySweepFigures(
       });
     }
   }
+  // delayed generalisation (any sweep: it is a per-trial event)
+  const delayed = delayedRows(trials);
+  if (delayed.length) {
+    out.push({
+      name: 'delayed-generalisation',
+      figure: theoryFigure((size) => delayedGeneralisationSpec(delayed, { style, size, title: titleOf('delayed-generalisation', ' — delayed generalisation'), wrapWidth }), style, { width: 260, height: 180 }, [{}]),
+    });
+  }
+  // collapse and boundary slopes: (snr, n) sweeps
   if (!(plan.axes.includes('snr') && plan.axes.includes('n'))) return out;
   const panels = cs.map((c) => ({ c, cells: memorisationAt(trials, (t) => checkpointAtOrAfter(t.checkpoints, c * tauOf(t))) }));
   const rows = memoriseTimes(trials);
@@ -94,12 +103,5 @@ export function theorySweepFigures(
     name: 'boundary-slopes',
     figure: theoryFigure((size, layout) => boundarySlopesSpec(byHorizon, byTheory, { style, size, layout, title: titleOf('boundary-slopes', ' — boundary slope by horizon and by t/τ'), wrapWidth }), style, { width: 220, height: 150 }),
   });
-  const delayed = delayedRows(trials);
-  if (delayed.length) {
-    out.push({
-      name: 'delayed-generalisation',
-      figure: theoryFigure((size) => delayedGeneralisationSpec(delayed, { style, size, title: titleOf('delayed-generalisation', ' — delayed generalisation'), wrapWidth }), style, { width: 260, height: 180 }, [{}]),
-    });
-  }
   return out;
 }

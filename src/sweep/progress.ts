@@ -55,7 +55,7 @@ export function trialEstimates(trials: readonly PlannedTrial[]): Map<string, num
     g.trials.forEach((t, i) => {
       const nCk = checkpointSteps(t.config.steps, t.config.evalEvery, t.config.evalLog).length;
       const c = engineCosts(t.config, nCk);
-      const s = t.engine === 'explicit' ? c.explicit : i === 0 ? c.reduced : Math.max(0, c.reduced - c.reducedMacs.dense / KERNEL_RATES.reducedDense);
+      const s = t.engine === 'explicit' ? c.explicit : t.engine === 'wishart' ? c.wishart : i === 0 ? c.reduced : Math.max(0, c.reduced - c.reducedMacs.dense / KERNEL_RATES.reducedDense);
       out.set(t.id, s + evaluationSeconds(t.config, nCk));
     });
   }
