@@ -163,12 +163,13 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     const estimates = trialEstimates(todo); // cost-model seconds per trial, for the ETA
     const counts: ProgressCounts = {
       done: skipped, total: plan.trials.length, failed: 0, doneThisRun: 0, startedAt: Date.now(),
-      estDoneS: 0, estLeftS: [...estimates.values()].reduce((a, b) => a + b, 0), workers: threads || opts.workers,
+      estDoneS: 0, estLeftS: [...estimates.values()].reduce((a, b) => a + b, 0), workers: threads || opts.workers, history: [],
     };
     const estimated = (id: string) => {
       const e = estimates.get(id) ?? 0;
       counts.estDoneS! += e;
       counts.estLeftS = Math.max(0, counts.estLeftS! - e);
+      counts.history!.push({ atMs: Date.now(), estDoneS: counts.estDoneS! });
     };
     info = { ...info, startedAt: new Date(counts.startedAt).toISOString(), sweep: plan.sweep.name, total: plan.trials.length, workers: opts.workers, threads, retries };
     folder.writeRunInfo(info);

@@ -97,6 +97,42 @@ describe('calibrated ETA', () => {
     });
   });
 
+  it('one worker with a start-up cost the model does not see: the recent-half calibration is exact after it, the whole-run one is not', () => {
+    // true time = 2 × estimate, plus a start-up cost S on the first trial (a fresh worker meeting the largest group)
+    // as large as the true time of the first 10 % (S = 2·D₁₀): the whole-run ratio at 10 % is then (2D₁₀ + S)/(2D₁₀) = 2.
+    // From the 4th finish on, the recent half of the finishes excludes the first trial, so its ratio is exactly 2.
+    const est = costs(96, 3);
+    const total = est.reduce((a, b) => a + b, 0);
+    const d10 = est.slice(0, Math.ceil(0.1 * est.length)).reduce((a, b) => a + b, 0);
+    const S = 2 * d10;
+    const truth = est.map((e, i) => 2 * e + (i === 0 ? S : 0));
+    const end = truth.reduce((a, b) => a + b, 0) * 1000;
+    const history: { atMs: number; estDoneS: number }[] = [];
+    let t = 0;
+    let done = 0;
+    let wholeAt10 = NaN;
+    est.forEach((e, i) => {
+      t += truth[i]! * 1000;
+      done += e;
+      history.push({ atMs: t, estDoneS: done });
+      if (i === est.length - 1) return;
+      const recent = calibratedEtaMs({ doneS: done, leftS: total - done }, t, 1, history, t);
+      if (i >= 3) expect(recent / (end - t)).toBeCloseTo(1, 9);
+      if (i + 1 === Math.ceil(0.1 * est.length)) wholeAt10 = calibratedEtaMs({ doneS: done, leftS: total - done }, t, 1) / (end - t);
+    });
+    expect(wholeAt10).toBeCloseTo(2, 9);
+  });
+
+  it('rateAndEta calibrates on the history the run records', () => {
+    // finishes at 10 s (est 1), 20 s (est 2), 30 s (est 3), 40 s (est 4): recent half = since 20 s, 20 s for 2 estimated s → ×10
+    const history = [1, 2, 3, 4].map((k) => ({ atMs: k * 10_000, estDoneS: k }));
+    const c = { done: 4, total: 10, failed: 0, doneThisRun: 4, startedAt: 0, estDoneS: 4, estLeftS: 6, workers: 1, history };
+    expect(rateAndEta(c, 40_000).etaMs).toBeCloseTo(60_000, 9);
+    // between finishes it counts down (5 s later: 55 s), to a tenth of it at most while work is left
+    expect(rateAndEta(c, 45_000).etaMs).toBeCloseTo(55_000, 9);
+    expect(rateAndEta(c, 200_000).etaMs).toBeCloseTo(6_000, 9);
+  });
+
   it('before any trial finished: the uncalibrated estimate shared by the workers; nothing left: 0', () => {
     expect(calibratedEtaMs({ doneS: 0, leftS: 12 }, 5000, 4)).toBe(3000);
     expect(calibratedEtaMs({ doneS: 3, leftS: 0 }, 5000, 4)).toBe(0);
