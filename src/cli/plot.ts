@@ -12,12 +12,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomic } from '../io.js';
 import { summariseCells } from '../outcome/aggregate.js';
 import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../outcome/csv.js';
 import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
 import { FontNotFoundError } from '../plot/fonts.js';
 import {
-  defaultWidth, PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, writeTextAtomic, type PlotSettingsInput,
+  defaultWidth, PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, type PlotSettingsInput,
 } from '../plot/figures.js';
 import { writeFigure } from '../plot/render.js';
 import { regimeWord, sub } from '../plot/vocabulary.js';
@@ -204,7 +205,7 @@ export function registerPlot(program: Command): void {
             width: settings.width ?? (settings.height === undefined ? defaultWidth(true) : undefined), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings,
           });
           const csv = join(outDir, 'trajectory.csv');
-          writeTextAtomic(csv, toCsv(CHECKPOINT_COLUMNS, t.checkpoints.map(checkpointValues)));
+          writeFileAtomic(csv, toCsv(CHECKPOINT_COLUMNS, t.checkpoints.map(checkpointValues)));
           files = [f.spec, f.svg, f.png, f.pdf, csv].filter((x): x is string => x !== undefined);
         } else {
           throw new UsageError(`${dir}: not an attn-phase output folder (no plan.json or trial.json)`);

@@ -94,6 +94,35 @@ export function tQuantile(level: number, df: number): number {
   return (lo + hi) / 2;
 }
 
+/**
+ * Ordinary least squares y = a + b·x with a Student-t interval on b
+ * (df = k − 2): b = Sxy/Sxx, se(b) = √(SSE/(k − 2)/Sxx).
+ *
+ * @param xs, ys  k paired values (k ≥ 3 for an interval)
+ * @param level   confidence level of the interval, e.g. 0.95
+ * @returns slope b, intercept a, se(b) and the interval; null when k < 3 or all x are equal
+ */
+export function olsFit(xs: readonly number[], ys: readonly number[], level: number): { slope: number; intercept: number; se: number; ci: [number, number] } | null {
+  const k = xs.length;
+  if (k < 3) return null;
+  const mx = xs.reduce((a, b) => a + b, 0) / k;
+  const my = ys.reduce((a, b) => a + b, 0) / k;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < k; i++) {
+    sxx += (xs[i]! - mx) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+  }
+  if (sxx === 0) return null;
+  const b = sxy / sxx;
+  const a = my - b * mx;
+  let sse = 0;
+  for (let i = 0; i < k; i++) sse += (ys[i]! - a - b * xs[i]!) ** 2;
+  const se = Math.sqrt(sse / (k - 2) / sxx);
+  const t = tQuantile(level, k - 2);
+  return { slope: b, intercept: a, se, ci: [b - t * se, b + t * se] };
+}
+
 /** CDF of Student's t with df degrees of freedom, via the regularised incomplete beta function. */
 export function studentTCdf(t: number, df: number): number {
   const x = df / (df + t * t);
@@ -206,24 +235,12 @@ export function fitCrossings(values: readonly { snr: number; n: number; frac: nu
   const my = ys.reduce((a, b) => a + b, 0) / k;
   fit.theoryIntercept = my + 2 * mx;
   fit.nSnr2AtCentroid = Math.exp(fit.theoryIntercept);
-  if (k < 3) return fit;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < k; i++) {
-    sxx += (xs[i] - mx) ** 2;
-    sxy += (xs[i] - mx) * (ys[i] - my);
-  }
-  if (sxx === 0) return fit;
-  const beta = sxy / sxx; // slope of log n on log SNR (= −b)
-  const a = my - beta * mx;
-  let sse = 0;
-  for (let i = 0; i < k; i++) sse += (ys[i] - a - beta * xs[i]) ** 2;
-  const se = Math.sqrt(sse / (k - 2) / sxx);
-  const t = tQuantile(level, k - 2);
-  fit.slope = -beta;
-  fit.intercept = a;
-  fit.slopeSe = se;
-  fit.slopeCi = [-beta - t * se, -beta + t * se];
+  const ls = olsFit(xs, ys, level); // log n on log SNR: slope = −b
+  if (!ls) return fit;
+  fit.slope = -ls.slope;
+  fit.intercept = ls.intercept;
+  fit.slopeSe = ls.se;
+  fit.slopeCi = [-ls.ci[1], -ls.ci[0]];
   fit.theoryInsideCi = fit.slopeCi[0] <= 2 && 2 <= fit.slopeCi[1];
   return fit;
 }

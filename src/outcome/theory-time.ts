@@ -18,7 +18,7 @@
  */
 import type { TrialConfig } from '../model/config.js';
 import { type TrialSummaryInput, summariseCells } from './aggregate.js';
-import { type SlopeFit, fitCrossings, tQuantile as tQuantileOf } from './boundary.js';
+import { type SlopeFit, fitCrossings, olsFit } from './boundary.js';
 import { eventTimes } from './metrics.js';
 import { theoryOf } from './theory.js';
 import type { CellSummary, Checkpoint } from './types.js';
@@ -242,22 +242,6 @@ export function memoriseExponent(rows: readonly { nSnr2: number; tOverTau: numbe
   const ok = rows.filter((r) => !r.censored && r.tOverTau > 0 && r.nSnr2 > 0);
   const k = ok.length;
   if (k < 3) return { exponent: null, ci: null, intercept: null, points: k };
-  const xs = ok.map((r) => Math.log(r.nSnr2));
-  const ys = ok.map((r) => Math.log(r.tOverTau));
-  const mx = mean(xs);
-  const my = mean(ys);
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < k; i++) {
-    sxx += (xs[i] - mx) ** 2;
-    sxy += (xs[i] - mx) * (ys[i] - my);
-  }
-  if (sxx === 0) return { exponent: null, ci: null, intercept: null, points: k };
-  const b = sxy / sxx;
-  const a = my - b * mx;
-  let sse = 0;
-  for (let i = 0; i < k; i++) sse += (ys[i] - a - b * xs[i]) ** 2;
-  const se = Math.sqrt(sse / (k - 2) / sxx);
-  const tq = tQuantileOf(level, k - 2);
-  return { exponent: b, ci: [b - tq * se, b + tq * se], intercept: a, points: k };
+  const ls = olsFit(ok.map((r) => Math.log(r.nSnr2)), ok.map((r) => Math.log(r.tOverTau)), level);
+  return ls ? { exponent: ls.slope, ci: ls.ci, intercept: ls.intercept, points: k } : { exponent: null, ci: null, intercept: null, points: k };
 }

@@ -201,11 +201,6 @@ export interface SweepFigureOptions {
   warnings?: string[];
 }
 
-/** Write text atomically (the project's one atomic write, src/io.ts). @throws IoError naming the file */
-export function writeTextAtomic(file: string, text: string): void {
-  writeFileAtomic(file, text);
-}
-
 /**
  * Horizon steps for small multiples: plot.horizons as asked, else 4 steps
  * spread over the run (⅒, ¼, ½, end), each the last checkpoint at or before
@@ -405,7 +400,7 @@ export async function renderSweepFigures(
     if (name === 'boundary') {
       const file = join(outDir, 'boundary.json');
       boundary = boundaryReport(plan, cells, records);
-      writeTextAtomic(file, `${JSON.stringify(boundary, null, 2)}\n`);
+      writeFileAtomic(file, `${JSON.stringify(boundary, null, 2)}\n`);
       files.push(file);
     }
     const f = await writeFigure(outDir, name, figure, {
@@ -418,7 +413,7 @@ export async function renderSweepFigures(
     // one offline page with every figure, the boundary numbers, the cells and the sweep as run
     const file = join(outDir, 'report.html');
     const trials = { done: records.length, planned: plan.trials.length };
-    writeTextAtomic(file, reportHtml({ plan, cells, figures: written, boundary, style: styleOf(settings), trials }));
+    writeFileAtomic(file, reportHtml({ plan, cells, figures: written, boundary, style: styleOf(settings), trials }));
     files.push(file);
   }
   return files;
@@ -450,7 +445,7 @@ export function writeSweepTables(outDir: string, plan: Plan, cells: CellSummary[
   // each cell's resolved parameters: from the plan when it carries configs, else from the cell's records
   const params = new Map<string, Record<string, unknown>>();
   for (const t of [...plan.trials, ...records]) if (t.config && !params.has(t.cellKey)) params.set(t.cellKey, { snr: snrOf(t.config), ...t.config });
-  writeTextAtomic(cellsFile, cellsCsv(axes, cells, params));
-  writeTextAtomic(trialsFile, trialsCsv(axes, records, cellIndex));
+  writeFileAtomic(cellsFile, cellsCsv(axes, cells, params));
+  writeFileAtomic(trialsFile, trialsCsv(axes, records, cellIndex));
   return [cellsFile, trialsFile];
 }
