@@ -56,21 +56,21 @@ async function main(): Promise<void> {
       console.log('  explicit: skipped (BENCH_SKIP_EXPLICIT)');
       continue;
     }
-    const p = probe([engine, '2000', '20', '8', '1000', '10', '1000'], engine === 'reduced');
-    const warm = Number.isFinite(p.warmMs) ? `, warm (2nd trial in the process) ${(p.warmMs / 1000).toFixed(3)} s` : '';
+    const p = probe([engine, '2000', '20', '8', '1000', '10', '1000'], engine === 'reduced', 7);
+    const warm = Number.isFinite(p.warmMs) ? `, warm (median of the 7 next trials in the process, as in a worker) ${(p.warmMs / 1000).toFixed(3)} s` : '';
     console.log(`  ${engine.padEnd(8)} wall ${(p.wallMs / 1000).toFixed(3)} s${warm} (first trial: dense/shared ${(p.timings.sharedMs / 1000).toFixed(3)} s, GD+eval ${(p.timings.trainMs / 1000).toFixed(3)} s), peak RSS ${p.maxRssMB.toFixed(0)} MB, dense backend ${p.denseBackend}, final regime ${p.regime}`);
   }
 
   console.log('\n[1b] wishart engine (SPEC §8): n=20, T=8, 1000 steps, evalEvery=10, testN=1000, one core, fresh process per d');
   for (const d of [1e3, 1e4, 1e5, 1e6]) {
-    const p = probe(['wishart', String(d), '20', '8', '1000', '10', '1000'], true, 5);
-    console.log(`  d = ${d.toExponential(0).padEnd(4)} first trial ${(p.wallMs / 1000).toFixed(3)} s, warm (median of 5) ${(p.warmMs / 1000).toFixed(3)} s wall, ${(p.warmCpuMs / 1000).toFixed(3)} s CPU, peak RSS ${p.maxRssMB.toFixed(0)} MB, final regime ${p.regime}`);
+    const p = probe(['wishart', String(d), '20', '8', '1000', '10', '1000'], true, 15);
+    console.log(`  d = ${d.toExponential(0).padEnd(4)} first trial ${(p.wallMs / 1000).toFixed(3)} s, warm (median of 15) ${(p.warmMs / 1000).toFixed(3)} s wall, ${(p.warmCpuMs / 1000).toFixed(3)} s CPU, peak RSS ${p.maxRssMB.toFixed(0)} MB, final regime ${p.regime}`);
   }
 
   console.log('\n[2] dense W₀ kernel (d=2000, m=162)');
   const dense = await benchDense({ d: 2000, m: 162 });
-  for (const r of dense.rows) console.log(`  ${r.backend.padEnd(10)} ${r.api.padEnd(9)} ${r.gflops.toFixed(2).padStart(6)} GFLOP/s`);
-  console.log(`  default backend ${dense.backend}: ${dense.gflops.toFixed(2)} GFLOP/s per core`);
+  for (const r of dense.rows) console.log(`  ${r.backend.padEnd(10)} ${r.api.padEnd(9)} best ${r.gflops.toFixed(2).padStart(6)} GFLOP/s, median ${(dense.flops / r.medianSeconds / 1e9).toFixed(2).padStart(6)} GFLOP/s`);
+  console.log(`  default backend ${dense.backend}: ${dense.gflops.toFixed(2)} GFLOP/s per core (best of ${dense.rows.find((r) => r.backend === dense.backend && r.api === 'workspace')?.repeats} runs); in-cache kernel peak ${dense.peakGflops.toFixed(2)} GFLOP/s, pipeline efficiency ${(100 * dense.gflops / dense.peakGflops).toFixed(0)} %`);
 
   console.log('\n[3] peak memory of one reduced trial at d=5000 (n=20, T=8, 1000 steps)');
   const big = probe(['reduced', '5000', '20', '8', '1000', '10', '1000'], false);

@@ -104,14 +104,23 @@ export function signalCoefficients(yTrue: Float64Array, T: number, muNorm: numbe
   return Sc;
 }
 
-/** Standard-normal token noise E (N×d) from the `token-noise` stream; depends on (seed, n, T, d) only. */
-export function drawTokenNoise(seed: number, n: number, T: number, d: number): Float64Array {
-  return stream(seed, 'token-noise').fillNormal(new Float64Array(n * T * d));
+/**
+ * Standard-normal token noise E (N×d) from the `token-noise` stream; depends on (seed, n, T, d) only.
+ *
+ * @param out where to write (its first N·d elements); a new array if omitted
+ */
+export function drawTokenNoise(seed: number, n: number, T: number, d: number, out?: Float64Array): Float64Array {
+  const len = n * T * d;
+  return stream(seed, 'token-noise').fillNormal(out ?? new Float64Array(len), 0, len);
 }
 
-/** X = σ·E + S (N×d), S placed in columns 0 and 1 from Sc. */
-export function assembleTokens(E: Float64Array, Sc: Float64Array, sigma: number, N: number, d: number): Float64Array {
-  const X = new Float64Array(N * d);
+/**
+ * X = σ·E + S (N×d), S placed in columns 0 and 1 from Sc.
+ *
+ * @param out where to write (its first N·d elements, all overwritten); a new array if omitted
+ */
+export function assembleTokens(E: Float64Array, Sc: Float64Array, sigma: number, N: number, d: number, out?: Float64Array): Float64Array {
+  const X = out ?? new Float64Array(N * d);
   for (let j = 0; j < N * d; j++) X[j] = sigma * E[j];
   for (let j = 0; j < N; j++) {
     X[j * d] += Sc[2 * j];

@@ -36,9 +36,12 @@ export interface ReducedSystem {
   X: Float64Array;
 }
 
-/** Transpose an r×c row-major matrix. */
-export function transpose(A: Float64Array, r: number, c: number): Float64Array {
-  const out = new Float64Array(r * c);
+/**
+ * Transpose an r×c row-major matrix.
+ *
+ * @param out c×r destination (all r·c elements overwritten); a new array if omitted
+ */
+export function transpose(A: Float64Array, r: number, c: number, out: Float64Array = new Float64Array(r * c)): Float64Array {
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = A[i * c + j];
   return out;
 }

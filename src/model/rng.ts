@@ -102,16 +102,62 @@ export class Rng {
     return r * Math.cos(th);
   }
 
-  /** Fill `out[from..to)` with standard normals. */
+  /**
+   * Fill `out[from..to)` with standard normals: the same numbers, in the same
+   * order, as calling {@link Rng.normal} to − from times (the pair cache
+   * included), with the generator state kept in locals (≈ 2× faster).
+   */
   fillNormal(out: Float64Array, from = 0, to = out.length): Float64Array {
-    for (let i = from; i < to; i++) out[i] = this.normal();
+    let i = from;
+    if (i < to && !Number.isNaN(this.spare)) {
+      out[i++] = this.spare;
+      this.spare = NaN;
+    }
+    if (i >= to) return out;
+    let a = this.a, b = this.b, c = this.c, d = this.d;
+    const twoPi = 2 * Math.PI;
+    for (;;) {
+      // four xoshiro128** outputs → two 53-bit uniforms, exactly as uniform() twice
+      let r0 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      let t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      let r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const u1 = 1 - ((r0 >>> 5) * 67108864 + (r1 >>> 6)) / 9007199254740992;
+      r0 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const u2 = ((r0 >>> 5) * 67108864 + (r1 >>> 6)) / 9007199254740992;
+      const r = Math.sqrt(-2 * Math.log(u1));
+      const th = twoPi * u2;
+      out[i++] = r * Math.cos(th);
+      if (i >= to) {
+        this.spare = r * Math.sin(th);
+        break;
+      }
+      out[i++] = r * Math.sin(th);
+      if (i >= to) break;
+    }
+    this.a = a; this.b = b; this.c = c; this.d = d;
     return out;
   }
 
-  /** Fill `out[from..to)` with uniforms on [lo, hi). */
+  /**
+   * Fill `out[from..to)` with uniforms on [lo, hi): `lo + (hi − lo)·uniform()`,
+   * the same numbers as calling {@link Rng.uniform} in order, with the
+   * generator state kept in locals (≈ 3× faster).
+   */
   fillUniform(out: Float64Array, lo: number, hi: number, from = 0, to = out.length): Float64Array {
     const w = hi - lo;
-    for (let i = from; i < to; i++) out[i] = lo + w * this.uniform();
+    let a = this.a, b = this.b, c = this.c, d = this.d;
+    for (let i = from; i < to; i++) {
+      const r0 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      let t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      const r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+      out[i] = lo + w * (((r0 >>> 5) * 67108864 + (r1 >>> 6)) / 9007199254740992);
+    }
+    this.a = a; this.b = b; this.c = c; this.d = d;
     return out;
   }
 

@@ -15,6 +15,7 @@
 import { type TrialConfig } from './config.js';
 import { DenseWorkspace, denseBackend } from './dense.js';
 import { W0Rows, assembleTokens, drawP0, drawTokenNoise, headCoefficients, signalCoefficients } from './data.js';
+import { giveArrays, takeArray } from './pool.js';
 import { type ReducedSystem, transpose } from './reduced.js';
 
 /** Row-block height for streaming W₀. */
@@ -63,8 +64,10 @@ export function computeSharedDraws(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'ini
   const { d, n, T } = cfg;
   const N = n * T;
   const m = N + 3;
-  const E = drawTokenNoise(seed, n, T, d);
-  const Et = transpose(E, N, d);
+  // the large arrays come from (and the temporaries go back to) this
+  // thread's pool (pool.ts); E and R go back with releaseSharedDraws
+  const E = drawTokenNoise(seed, n, T, d, takeArray(N * d));
+  const Et = transpose(E, N, d, takeArray(N * d));
   // Eᵀ (packed) and R stay resident in the workspace for the whole stream;
   // per block only W₀'s rows and Z's rows move (bit-identical to the plain
   // blockTimes/accumTransposeTimes calls, see dense.ts)
@@ -73,10 +76,10 @@ export function computeSharedDraws(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'ini
   ws.gramColumns(Et, d, N, EEt);
   const p0 = drawP0(cfg, seed);
   const rows = new W0Rows(d, cfg, seed);
-  const Wblk = new Float64Array(BLOCK * d);
+  const Wblk = takeArray(BLOCK * d);
   const Pblk = new Float64Array(BLOCK * N);
-  const Z = new Float64Array(d * m);
-  const R = new Float64Array(d * m);
+  const Z = takeArray(d * m);
+  const R = takeArray(d * m);
   ws.setRight(Et, d, N);
   ws.setAccumulator(d, m);
   for (let i0 = 0; i0 < d; i0 += BLOCK) {
@@ -94,7 +97,18 @@ export function computeSharedDraws(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'ini
   ws.readAccumulator(R);
   const Gamma = new Float64Array(m * m);
   ws.gramColumns(Z, d, m, Gamma);
+  giveArrays(Et, Wblk, Z);
   return { d, n, T, E, EEt, Gamma, R, ms: performance.now() - t0 };
+}
+
+/** Hand the large arrays of draws no longer used back to this thread's pool; `sh` is unusable afterwards. */
+export function releaseSharedDraws(sh: SharedDraws): void {
+  giveArrays(sh.E, sh.R);
+}
+
+/** Hand the large arrays (Q, X) of a reduced system no longer used back to this thread's pool. */
+export function releaseReducedSystem(sys: ReducedSystem): void {
+  giveArrays(sys.Q, sys.X);
 }
 
 /**
@@ -134,7 +148,7 @@ export function reducedFromShared(
     H[a * M + b] = x;
     H[b * M + a] = x;
   }
-  const Q = new Float64Array(d * M);
+  const Q = takeArray(d * M); // every element written below
   for (let k = 0; k < d; k++) {
     const rk = k * m;
     const qk = k * M;
@@ -160,6 +174,6 @@ export function reducedFromShared(
   const [nu0, nu1] = headCoefficients(cfg.muNorm, cfg.nuScale);
   const v = new Float64Array(N);
   for (let j = 0; j < N; j++) v[j] = (sigma * E[j * d] + Sc[2 * j]) * nu0 + (sigma * E[j * d + 1] + Sc[2 * j + 1]) * nu1;
-  const X = assembleTokens(E, Sc, sigma, N, d);
+  const X = assembleTokens(E, Sc, sigma, N, d, takeArray(N * d));
   return { d, n, T, y: labels.y, v, G, H, Q, X };
 }

@@ -12,7 +12,7 @@ import { type Labels, type Problem, assembleTokens, drawLabels, drawP0, drawToke
 import { trainExplicit } from './explicit.js';
 import type { EngineReport, EngineRun } from './forward.js';
 import { trainReduced } from './reduced.js';
-import { type SharedDraws, computeSharedDraws, reducedFromShared, sharedKey } from './shared.js';
+import { type SharedDraws, computeSharedDraws, reducedFromShared, releaseReducedSystem, releaseSharedDraws, sharedKey } from './shared.js';
 import { type TestSet, makeTestSet } from './testset.js';
 import { wishartHead, wishartSystem } from './wishart.js';
 
@@ -54,9 +54,17 @@ export class DrawCache {
     if (this.shared && key === this.sharedKeyValue) {
       return { draws: this.shared, fresh: false };
     }
+    this.release();
     this.shared = computeSharedDraws(cfg, seed);
     this.sharedKeyValue = key;
     return { draws: this.shared, fresh: true };
+  }
+
+  /** Drop the cached shared draws, handing their memory back to the thread's pool (`pool.ts`). */
+  release(): void {
+    if (this.shared) releaseSharedDraws(this.shared);
+    this.shared = null;
+    this.sharedKeyValue = '';
   }
 
   /** Whole W₀ for the explicit engine. */
@@ -119,7 +127,14 @@ const ENGINES: Record<EngineName, Prepare> = {
   reduced(cfg, seed, labels, cache, maxDirections) {
     const { draws, fresh } = cache.sharedDraws(cfg, seed);
     const sys = reducedFromShared(draws, cfg, labels);
-    return { train: (run) => trainReduced(sys, run), testSet: denseTestSet(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
+    const train = (run: EngineRun): EngineReport => {
+      try {
+        return trainReduced(sys, run);
+      } finally {
+        releaseReducedSystem(sys);
+      }
+    };
+    return { train, testSet: denseTestSet(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
   },
 };
 
@@ -137,7 +152,16 @@ const ENGINES: Record<EngineName, Prepare> = {
  *          event times; a diverged run ends with a `diverged` checkpoint
  * @throws Error (one line) if the forced engine cannot run this configuration
  */
-export function runTrial(cfg: TrialConfig, seed: number, cache: DrawCache = new DrawCache(), hooks: TrialHooks = {}): TrialOutcome {
+export function runTrial(cfg: TrialConfig, seed: number, cache?: DrawCache, hooks: TrialHooks = {}): TrialOutcome {
+  if (!cache) {
+    // a cache of this trial only: its memory goes back to the pool at the end
+    const own = new DrawCache();
+    try {
+      return runTrial(cfg, seed, own, hooks);
+    } finally {
+      own.release();
+    }
+  }
   const t0 = performance.now();
   const { n, T, alpha, steps } = cfg;
   const steps_ = checkpointSteps(steps, cfg.evalEvery, cfg.evalLog ?? 0);

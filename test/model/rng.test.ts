@@ -66,6 +66,27 @@ describe('Rng determinism', () => {
     expect(Array.from(out.subarray(2, 6))).toEqual(Array.from(whole.subarray(0, 4)));
     expect(out[6]).toBe(42);
   });
+
+  it('fillNormal and fillUniform give, bit for bit, the numbers of normal() and uniform() called one by one, across odd lengths and mixed calls', () => {
+    // the fills keep the generator in locals; the one-by-one methods are the definition
+    const one = stream(11, 'test-noise');
+    const bulk = stream(11, 'test-noise');
+    const expected: number[] = [];
+    const got: number[] = [];
+    const steps: Array<['n' | 'u', number]> = [['n', 7], ['u', 5], ['n', 1], ['n', 4], ['u', 1], ['n', 3], ['n', 0], ['u', 9], ['n', 6]];
+    for (const [kind, len] of steps) {
+      for (let i = 0; i < len; i++) expected.push(kind === 'n' ? one.normal() : -2 + 5 * one.uniform());
+      const out = new Float64Array(len + 2).fill(42);
+      if (kind === 'n') bulk.fillNormal(out, 1, len + 1);
+      else bulk.fillUniform(out, -2, 3, 1, len + 1);
+      expect([out[0], out[len + 1]]).toEqual([42, 42]);
+      got.push(...out.subarray(1, len + 1));
+    }
+    expect(got).toEqual(expected);
+    // and the streams stay in step afterwards
+    expect(bulk.normal()).toBe(one.normal());
+    expect(bulk.nextU32()).toBe(one.nextU32());
+  });
 });
 
 describe('Rng distributions', () => {
