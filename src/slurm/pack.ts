@@ -9,9 +9,9 @@
  * largest groups are split in halves until every task gets work (sharing is
  * an optimisation; an idle task is worse).
  */
-import { checkpointSteps } from '../model/config.js';
-import { KERNEL_RATES, engineCosts } from '../model/cost.js';
-import { type PlannedTrial, groupTrials } from '../sweep/plan.js';
+import { trialSeconds } from '../model/cost.js';
+import { sharedKey } from '../model/shared.js';
+import { type PlannedTrial, checkpointCount, groupTrials } from '../sweep/plan.js';
 
 /** One array task's share. */
 export interface PackedTask {
@@ -24,21 +24,20 @@ export interface PackedTask {
 
 /**
  * Estimated seconds of a set of trials run one after another in one worker
- * sharing draws: for the reduced engine the one-off dense products are paid
- * once per distinct draw key (they are what a group shares), the per-step
- * work per trial; the explicit engine per trial (`engineCosts`, SPEC §4).
+ * sharing draws (`trialSeconds`, src/model/cost.ts): for the reduced engine
+ * the one-off dense products are paid once per distinct draw key (what a
+ * group shares, SPEC §6), the rest per trial.
  */
 export function groupCost(trials: readonly PlannedTrial[]): number {
+  const paid = new Set<string>();
   let total = 0;
-  let dense = 0;
   for (const t of trials) {
-    if (t.engine === 'reduced') {
-      const c = engineCosts(t.config, checkpointSteps(t.config.steps, t.config.evalEvery).length);
-      dense = Math.max(dense, c.reducedMacs.dense / KERNEL_RATES.reducedDense);
-      total += c.reducedMacs.steps / KERNEL_RATES.reducedStep;
-    } else total += t.cost;
+    const key = sharedKey(t.config, t.seed);
+    const shared = t.engine === 'reduced' && paid.has(key);
+    if (t.engine === 'reduced') paid.add(key);
+    total += trialSeconds(t.config, t.engine, checkpointCount(t.config.steps, t.config.evalEvery, t.config.evalLog), shared);
   }
-  return total + dense;
+  return total;
 }
 
 /**

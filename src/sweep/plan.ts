@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type TrialConfig, DEFAULT_CONFIG } from '../model/config.js';
-import { type EngineName, chooseEngine, engineConfigError, engineCosts, engineDimension } from '../model/cost.js';
+import { type EngineName, chooseEngine, engineConfigError, engineDimension, trialSeconds } from '../model/cost.js';
 import { sharedKey } from '../model/shared.js';
 import { type ResolveNotes, resolveDerived, stepSizeWarnings, stepsCappedWarning } from './derived.js';
 import { INTEGER_PARAMS, NUMERIC_PARAMS, PARAM_SCHEMAS, type ParamName, type ParamValue, type Sweep, SweepSpecError } from './spec.js';
@@ -26,7 +26,7 @@ export interface PlannedTrial {
   config: TrialConfig;
   /** engine the cost model picks (recorded with the trial) */
   engine: EngineName;
-  /** estimated seconds of the chosen engine, computed alone on one core (src/model/cost.ts) */
+  /** estimated seconds of the trial computed alone on one core (`trialSeconds`, src/model/cost.ts) */
   cost: number;
 }
 
@@ -198,7 +198,7 @@ export function planSweep(sweep: Sweep): Plan {
     if (unsupported) throw new SweepSpecError(unsupported);
     const memory = trialMemory(config, engine, nCk);
     if (memory.total / 2 ** 30 > maxTrialGib()) throw memoryError(config, engine, memory, nCk);
-    const cost = engineCosts(config, nCk)[engine];
+    const cost = trialSeconds(config, engine, nCk);
     for (const seed of sweep.seeds) {
       const id = trialId(config, seed);
       if (seen.has(id)) continue; // identical trials (e.g. rounded grid values) run once

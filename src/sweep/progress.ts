@@ -13,9 +13,8 @@
  * `TrialProgress` reports one long trial (`attn-phase train`) by checkpoints.
  */
 import cliProgress from 'cli-progress';
-import { checkpointSteps } from '../model/config.js';
-import { engineCosts, KERNEL_RATES } from '../model/cost.js';
-import { groupTrials, type PlannedTrial } from './plan.js';
+import { trialSeconds } from '../model/cost.js';
+import { checkpointCount, groupTrials, type PlannedTrial } from './plan.js';
 
 /** Counters of a running sweep. */
 export interface ProgressCounts {
@@ -48,9 +47,9 @@ export interface ProgressCounts {
 
 /**
  * Estimated seconds of each trial as the pool will run it (SPEC §4, §6):
- * the cost model's time of the chosen engine for the trial alone, except
- * that in a group of reduced-engine trials sharing their dense draws only
- * the first trial of the group pays for them.
+ * `trialSeconds` of the cost model (src/model/cost.ts) for the chosen
+ * engine, except that in a group of reduced-engine trials sharing their dense
+ * draws only the first trial of the group pays for them.
  *
  * @param trials  the trials still to run (grouped as `runSweep` groups them)
  * @returns trial id → estimated seconds (≥ 0)
@@ -59,35 +58,11 @@ export function trialEstimates(trials: readonly PlannedTrial[]): Map<string, num
   const out = new Map<string, number>();
   for (const g of groupTrials(trials)) {
     g.trials.forEach((t, i) => {
-      const nCk = checkpointSteps(t.config.steps, t.config.evalEvery, t.config.evalLog).length;
-      const c = engineCosts(t.config, nCk);
-      const s = t.engine === 'explicit' ? c.explicit : t.engine === 'wishart' ? c.wishart : i === 0 ? c.reduced : Math.max(0, c.reduced - c.reducedMacs.dense / KERNEL_RATES.reducedDense);
-      out.set(t.id, s + evaluationSeconds(t.config, nCk));
+      const nCk = checkpointCount(t.config.steps, t.config.evalEvery, t.config.evalLog);
+      out.set(t.id, trialSeconds(t.config, t.engine, nCk, i > 0));
     });
   }
   return out;
-}
-
-/**
- * Seconds per checkpoint the engine cost model leaves out (it is the same
- * for both engines, so it does not affect their choice): evaluating the
- * checkpoint's metrics and the test set. Per checkpoint EVAL_CHECKPOINT_S
- * plus EVAL_TOKEN_S per test token (testN·T), plus testN·T·d multiply-adds
- * (at the reduced engine's step rate) for an explicit test set. Fitted on
- * the default sweep's journal and on single trials with testN and evalEvery
- * varied (2-core development machine), in the cost model's units; without
- * it the many small trials of a sweep are estimated 2–4 times too cheap
- * relative to the large ones.
- */
-export const EVAL_CHECKPOINT_S = 3e-4;
-/** See EVAL_CHECKPOINT_S. */
-export const EVAL_TOKEN_S = 1.3e-7;
-
-/** Estimated seconds of a trial's checkpoint evaluations (see EVAL_CHECKPOINT_S). */
-export function evaluationSeconds(cfg: Pick<PlannedTrial['config'], 'testN' | 'T' | 'd' | 'test'>, checkpoints: number): number {
-  const tokens = cfg.testN * cfg.T;
-  const explicit = cfg.test === 'explicit' ? (tokens * cfg.d) / KERNEL_RATES.reducedStep : 0;
-  return checkpoints * (EVAL_CHECKPOINT_S + EVAL_TOKEN_S * tokens + explicit);
 }
 
 /**

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/model/config.js';
-import { KERNEL_RATES, chooseEngine, engineCosts } from '../../src/model/cost.js';
+import {
+  CACHE_BYTES, KERNEL_RATES, MEMORY_BYTES, REDUCED_STEP_OVERHEAD_S, chooseEngine, engineCosts, evaluationSeconds, sustainedRate, trialSeconds,
+} from '../../src/model/cost.js';
 
 describe('engineCosts', () => {
   it('counts multiply-adds as SPEC §4: explicit d² + steps·(3d² + 4Nd)', () => {
@@ -24,10 +26,53 @@ describe('engineCosts', () => {
     expect(chooseEngine({ ...DEFAULT_CONFIG, d: 50, n: 160 }, 51)).toBe('explicit');
     // d = 400, N = 1280: explicit 2.5·10⁹ MAC with W (1.3 MB) in cache vs reduced 11.5·10⁹ per-step MAC
     expect(chooseEngine({ ...DEFAULT_CONFIG, d: 400, n: 160 }, 51)).toBe('explicit');
+    // the crossover at N = 160 as measured on the development machine (median of 5 trials, test set included):
+    // d = 100: explicit 49 ms, reduced 70 ms; d = 200: explicit 71 ms, reduced 66 ms
+    expect(chooseEngine({ ...DEFAULT_CONFIG, d: 100 }, 101)).toBe('explicit');
+    expect(chooseEngine({ ...DEFAULT_CONFIG, d: 200 }, 101)).toBe('reduced');
   });
 
   it('a forced engine is always used', () => {
     expect(chooseEngine({ ...DEFAULT_CONFIG, engine: 'explicit' }, 101)).toBe('explicit');
     expect(chooseEngine({ ...DEFAULT_CONFIG, d: 50, n: 160, engine: 'reduced' }, 51)).toBe('reduced');
+  });
+});
+
+describe('rates by working set', () => {
+  it('sustainedRate: the cached rate up to CACHE_BYTES, the memory rate from MEMORY_BYTES, geometric in between', () => {
+    expect(sustainedRate(1, 8, 2)).toBe(8);
+    expect(sustainedRate(CACHE_BYTES, 8, 2)).toBe(8);
+    expect(sustainedRate(MEMORY_BYTES, 8, 2)).toBe(2);
+    expect(sustainedRate(10 * MEMORY_BYTES, 8, 2)).toBe(2);
+    // at the geometric midpoint of the sizes the rate is the geometric mean of the rates
+    expect(sustainedRate(Math.sqrt(CACHE_BYTES * MEMORY_BYTES), 8, 2)).toBeCloseTo(4, 12);
+    // monotone in between
+    const r = [1.1, 1.5, 2, 2.4].map((f) => sustainedRate(f * CACHE_BYTES, 8, 2));
+    for (let i = 1; i < r.length; i++) expect(r[i]).toBeLessThan(r[i - 1]);
+  });
+
+  it('reduced seconds: steps at the rate of their matrices (8·(M² + N² + MN) bytes) plus the per-step overhead, u at the rate of Q and X (16·d·M bytes)', () => {
+    // N = 40, d = 300: everything in cache
+    const small = engineCosts({ d: 300, n: 10, T: 4, steps: 100 }, 5);
+    const N = 40, M = 41;
+    expect(small.reducedSeconds.train).toBeCloseTo(100 * 7 * N * N / KERNEL_RATES.reducedStepCached + 100 * REDUCED_STEP_OVERHEAD_S + 5 * 2 * 300 * M / KERNEL_RATES.reducedUCached, 15);
+    expect(small.reducedSeconds.dense).toBeCloseTo(small.reducedMacs.dense / KERNEL_RATES.reducedDense, 15);
+    expect(small.reduced).toBe(small.reducedSeconds.dense + small.reducedSeconds.train);
+    // N = 1280, d = 2000: 38 MiB of step matrices and 39 MiB of Q, X: both at their memory rates
+    const big = engineCosts({ d: 2000, n: 160, T: 8, steps: 1000 }, 100);
+    const Nb = 1280, Mb = 1281;
+    expect(8 * (Mb * Mb + Nb * Nb + Mb * Nb)).toBeGreaterThan(MEMORY_BYTES);
+    expect(big.reducedSeconds.train).toBeCloseTo(1000 * 7 * Nb * Nb / KERNEL_RATES.reducedStep + 1000 * REDUCED_STEP_OVERHEAD_S + 100 * 2 * 2000 * Mb / KERNEL_RATES.reducedU, 12);
+  });
+
+  it('trialSeconds = engine seconds + evaluation; drawsShared leaves out exactly the dense draws of a reduced trial', () => {
+    const cfg = { ...DEFAULT_CONFIG, d: 800, n: 20 };
+    const c = engineCosts(cfg, 50);
+    const ev = evaluationSeconds(cfg, 50);
+    expect(ev).toBeGreaterThan(0);
+    expect(trialSeconds(cfg, 'reduced', 50)).toBeCloseTo(c.reduced + ev, 15);
+    expect(trialSeconds(cfg, 'reduced', 50) - trialSeconds(cfg, 'reduced', 50, true)).toBeCloseTo(c.reducedSeconds.dense, 12);
+    expect(trialSeconds(cfg, 'explicit', 50, true)).toBeCloseTo(c.explicit + ev, 15); // nothing shared for explicit
+    expect(trialSeconds(cfg, 'wishart', 50)).toBeCloseTo(c.wishart + ev, 15);
   });
 });

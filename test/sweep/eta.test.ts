@@ -9,9 +9,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, checkpointSteps } from '../../src/model/config.js';
-import { KERNEL_RATES } from '../../src/model/cost.js';
+import { KERNEL_RATES, evaluationSeconds } from '../../src/model/cost.js';
 import { planSweep } from '../../src/sweep/plan.js';
-import { calibratedEtaMs, evaluationSeconds, rateAndEta, trialEstimates, TrialProgress } from '../../src/sweep/progress.js';
+import { calibratedEtaMs, rateAndEta, trialEstimates, TrialProgress } from '../../src/sweep/progress.js';
 import { validateSweep } from '../../src/sweep/spec.js';
 
 /** Deterministic uniform numbers in [0, 1) (a 32-bit LCG; only needs to be fixed). */
