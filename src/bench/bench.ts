@@ -8,7 +8,9 @@
  * 2. effective GFLOP/s of the dense W₀ kernel;
  * 3. peak memory of a reduced trial at d = 5000 (what one worker holds);
  * 4. wall time of sweeps/figure5.yaml (400 trials) on all cores;
- * 5. throughput with 1 and with 2 workers on a labelled subset of figure 5.
+ * 5. throughput with 1 and with 2 workers on a labelled subset of figure 5;
+ * 6. the ETA of the default sweep (sweeps/snr-n.yaml) against the time that
+ *    was actually left, at 5, 10, 25 and 50 % of its trials.
  *
  * Environment: BENCH_SKIP_EXPLICIT=1 skips the explicit-engine reference trial
  * (about half a minute); BENCH_SKIP_SWEEP=1 skips 4–5.
@@ -20,6 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDense } from './dense-bench.js';
 import { planSweep } from '../sweep/plan.js';
+import { type ProgressCounts, rateAndEta } from '../sweep/progress.js';
 import { runSweep } from '../sweep/run.js';
 import { loadSweep, type Sweep } from '../sweep/spec.js';
 
@@ -35,12 +38,12 @@ function probe(args: string[], warm = true, repeats = 1): Probe {
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
-async function timeSweep(sweep: Sweep, workers: number): Promise<{ wallMs: number; trials: number }> {
+async function timeSweep(sweep: Sweep, workers: number, onProgress?: (c: Readonly<ProgressCounts>) => void): Promise<{ wallMs: number; trials: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'attn-phase-bench-'));
   try {
     const plan = planSweep(sweep);
     const t0 = performance.now();
-    await runSweep(plan, { outDir: dir, workers, progress: false }); // no render callback: no figures
+    await runSweep(plan, { outDir: dir, workers, progress: false, ...(onProgress ? { onProgress } : {}) }); // no render callback: no figures
     return { wallMs: performance.now() - t0, trials: plan.trials.length };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -98,6 +101,22 @@ async function main(): Promise<void> {
     const rate2 = two.trials / (two.wallMs / 1000);
     console.log(`  2 workers: ${(two.wallMs / 1000).toFixed(1)} s, ${rate2.toFixed(1)} trials/s — ${(rate2 / rate1).toFixed(2)}× the throughput of 1`);
   }
+
+  console.log(`\n[6] ETA of sweeps/snr-n.yaml (the README's main job, ${cores} workers, no rendering) against the time actually left`);
+  // the ETA the progress line showed as each trial finished (rateAndEta, src/sweep/progress.ts)
+  const seen: { done: number; total: number; atMs: number; etaMs: number }[] = [];
+  const main = await timeSweep(loadSweep(join(root, 'sweeps', 'snr-n.yaml')), cores, (c) => {
+    const now = Date.now();
+    seen.push({ done: c.done, total: c.total, atMs: now, etaMs: rateAndEta(c, now).etaMs });
+  });
+  const end = Date.now();
+  for (const pct of [5, 10, 25, 50]) {
+    const at = seen.find((x) => x.done >= (pct / 100) * x.total);
+    if (!at) continue;
+    const left = end - at.atMs;
+    console.log(`  at ${String(pct).padStart(2)} % (${at.done}/${at.total} trials): ETA ${(at.etaMs / 1000).toFixed(1)} s, actually left ${(left / 1000).toFixed(1)} s — ${(at.etaMs / left).toFixed(2)}×`);
+  }
+  console.log(`  ${main.trials} trials in ${(main.wallMs / 1000).toFixed(1)} s`);
 }
 
 main().catch((e) => {
