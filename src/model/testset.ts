@@ -50,6 +50,28 @@ function takeArena(): VecArena {
   return a;
 }
 
+/**
+ * Coordinates already drawn, one entry per thread: the `test-noise` stream's
+ * first `rows` blocks of testN·T normals for seed `seed` (block j is what
+ * direction j of a projected test set gets, whatever u is) and the stream
+ * just after them. A projected test set of the same seed and testN·T copies
+ * these blocks instead of drawing them again — the trials of one seed in a
+ * sweep share them — and continues the stream from `rng`; the numbers are
+ * those of a fresh draw. Kept only up to DRAWN_MAX_BYTES.
+ */
+interface DrawnCoordinates {
+  seed: number;
+  NT: number;
+  rows: number;
+  /** rows·NT normals (capacity may be larger) */
+  data: Float64Array;
+  /** the stream after `rows` blocks (cloned before use) */
+  rng: Rng;
+}
+let drawn: DrawnCoordinates | undefined;
+/** Largest coordinate cache kept per thread (64 MiB: 1000 test sequences of 8 tokens, ≈ 1000 directions). */
+const DRAWN_MAX_BYTES = 64 * 2 ** 20;
+
 abstract class BaseTestSet implements TestSet {
   protected readonly y: Float64Array;
   /** signal coefficients on (e₁, e₂) per test token, (testN·T)×2 */
@@ -99,6 +121,8 @@ abstract class BaseTestSet implements TestSet {
 export class ProjectedTestSet extends BaseTestSet {
   private K = 0;
   private readonly rng: Rng;
+  /** blocks of coordinates available from the thread's cache (see DrawnCoordinates) */
+  private readonly cached: DrawnCoordinates | undefined;
   private readonly nuNorm: number;
   /** orthonormal basis as rows of a capacity×d matrix, the residual (d) and coefficients (capacity) */
   private basisMat!: Float64Array;
@@ -114,7 +138,11 @@ export class ProjectedTestSet extends BaseTestSet {
 
   constructor(spec: TestSetSpec) {
     super(spec);
-    this.rng = stream(spec.seed, 'test-noise');
+    const NTc = spec.testN * spec.T;
+    // take the cache while this set lives (no other set overwrites it meanwhile); dispose gives it back
+    this.cached = drawn && drawn.seed === spec.seed && drawn.NT === NTc ? drawn : undefined;
+    if (this.cached) drawn = undefined;
+    this.rng = this.cached ? this.cached.rng.clone() : stream(spec.seed, 'test-noise');
     let nn = 0;
     for (let k = 0; k < spec.d; k++) nn += spec.nu[k] * spec.nu[k];
     this.nuNorm = Math.sqrt(nn);
@@ -130,8 +158,34 @@ export class ProjectedTestSet extends BaseTestSet {
   }
 
   dispose(): void {
-    if (this.capacity > 0 && this.arena.memoryBytes <= RETAIN_BYTES) spareArena = this.arena;
+    if (this.capacity === 0) return;
+    this.keepCoordinates();
+    if (this.arena.memoryBytes <= RETAIN_BYTES) spareArena = this.arena;
     this.capacity = 0;
+  }
+
+  /**
+   * Give the thread's coordinate cache back, extended with the blocks this
+   * set drew (see DrawnCoordinates). Its storage is reused — this set's
+   * cache, else the idle cache of another seed, overwritten — so a sweep
+   * does not allocate (and page-fault) megabytes per trial.
+   */
+  private keepCoordinates(): void {
+    const NT = this.spec.testN * this.spec.T;
+    const own = this.cached;
+    const have = own?.rows ?? 0;
+    if (this.K <= have || this.K * NT * 8 > DRAWN_MAX_BYTES) {
+      if (own) drawn = own;
+      return;
+    }
+    let data = own?.data ?? drawn?.data;
+    if (!data || data.length < this.K * NT) {
+      const grown = new Float64Array(Math.min(Math.floor(DRAWN_MAX_BYTES / 8 / NT), 2 * Math.max(this.K, have)) * NT); // pages are touched only when written
+      if (own) grown.set(own.data.subarray(0, have * NT));
+      data = grown;
+    }
+    data.set(this.coordMat.subarray(have * NT, this.K * NT), have * NT);
+    drawn = { seed: this.spec.seed, NT, rows: this.K, data, rng: this.rng.clone() };
   }
 
   /** Number of basis directions so far (1 + number of new directions of u). */
@@ -165,7 +219,9 @@ export class ProjectedTestSet extends BaseTestSet {
     if (j >= this.capacity) this.grow(2 * this.capacity);
     this.basisMat.set(q, j * this.spec.d);
     this.K++;
-    this.rng.fillNormal(this.coordMat, j * NT, (j + 1) * NT);
+    // block j of the test-noise stream: from the thread's cache if it has it, else drawn now
+    if (this.cached && j < this.cached.rows) this.coordMat.set(this.cached.data.subarray(j * NT, (j + 1) * NT), j * NT);
+    else this.rng.fillNormal(this.coordMat, j * NT, (j + 1) * NT);
   }
 
   protected project(u: Float64Array): void {

@@ -237,3 +237,37 @@ describe('projected test set: basis bookkeeping', () => {
     }
   });
 });
+
+describe('projected test set: coordinates shared by the test sets of one seed (per-thread cache)', () => {
+  /** (s, v) of every token at each of `k` checkpoints u₁…u_k (directions drawn in order), then dispose. */
+  function run(seed: number, k: number, d = 40): Float64Array[] {
+    const ts = new ProbeProjected(spec({ seed, d, testN: 300, T: 4, maxDirections: 4 }));
+    const out: Float64Array[] = [];
+    for (let j = 0; j < k; j++) {
+      const { s, v } = ts.probe(randomVec(d, 1000 + j));
+      out.push(s, v);
+    }
+    expect(ts.dimension).toBe(k + 1); // each u_j is a new direction: block j+1 of the stream
+    ts.dispose();
+    return out;
+  }
+
+  it('a set that finds fewer, as many or more blocks cached gives, bit for bit, the numbers of a fresh draw (also after its storage grew)', () => {
+    const seed = 424242;
+    run(7, 3); // the thread's cache now holds another seed
+    const coldLong = run(seed, 9); // fresh draw of blocks 0..9 (9 > maxDirections: storage grows)
+    run(7, 2);
+    const coldShort = run(seed, 3); // fresh again: caches blocks 0..3
+    expect(coldShort).toEqual(coldLong.slice(0, 6));
+    expect(run(seed, 9)).toEqual(coldLong); // blocks 0..3 from the cache, 4..9 drawn from the stream after them
+    expect(run(seed, 9)).toEqual(coldLong); // all from the cache
+    expect(run(seed, 2)).toEqual(coldLong.slice(0, 4)); // fewer than cached
+    expect(run(seed, 12).slice(0, 18)).toEqual(coldLong); // more than cached: the first nine as before
+    // another d (the wishart engine's 2(N+2)-dimensional space): the same blocks, so the same coordinates
+    const a = new ProbeProjected(spec({ seed, d: 40, testN: 300, T: 4 }));
+    const b = new ProbeProjected(spec({ seed, d: 70, testN: 300, T: 4 }));
+    a.probe(randomVec(40, 5));
+    b.probe(randomVec(70, 5));
+    expect(Array.from(b.coordinates(1))).toEqual(Array.from(a.coordinates(1)));
+  });
+});
