@@ -11,8 +11,7 @@ import { defaultWorkers } from '../sweep/pool.js';
 import { formatDuration } from '../sweep/progress.js';
 import { type RenderFn, runSweep } from '../sweep/run.js';
 import { estimatePlan, formatDryRun } from '../sweep/dryrun.js';
-import { explicitSweepDocument, loadSweepWithOverrides, resolvedSweepYaml } from '../sweep/overrides.js';
-import { PARAM_SCHEMAS, SweepSpecError } from '../sweep/spec.js';
+import { engineFlagOverrides, explicitSweepDocument, loadSweepWithOverrides, resolvedSweepYaml } from '../sweep/overrides.js';
 import { fail, intOption } from './errors.js';
 import { onStopSignal } from './signals.js';
 
@@ -49,7 +48,7 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: output/<sweep name>)')
     .option('--retries <n>', 'retries of a failing trial', intOption('retries', 0), 1)
     .option('--live <n>', 're-render the partial phase diagram every n finished trials (0 = off)', intOption('live', 0), 0)
-    .option('--engine <engine>', 'force an engine for every trial: auto | explicit | reduced')
+    .option('--engine <engine>', 'force an engine for every trial (the override engine=E): auto | explicit | reduced | wishart')
     .option('--force', 'use an output folder that holds another sweep (both sweeps\' trials share its journal)')
     .option('--no-progress', 'no progress output')
     .option('-n, --dry-run', 'print the plan (cells, trials, engines, estimated time and memory) and write nothing')
@@ -64,12 +63,8 @@ export function registerRun(program: Command): void {
         stop();
       });
       try {
-        const { sweep, doc } = loadSweepWithOverrides(file, overrides);
-        if (flags.engine !== undefined) {
-          const engines: readonly string[] = PARAM_SCHEMAS.engine.options;
-          if (!engines.includes(flags.engine)) throw new SweepSpecError(`--engine: expected ${engines.join(' | ')}, got ${JSON.stringify(flags.engine)}`);
-          sweep.base.engine = flags.engine;
-        }
+        const allOverrides = [...overrides, ...engineFlagOverrides(flags.engine)];
+        const { sweep, doc } = loadSweepWithOverrides(file, allOverrides);
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
         if (flags.dryRun) {
@@ -77,8 +72,7 @@ export function registerRun(program: Command): void {
           restoreSignals();
           process.exit(0);
         }
-        const runDoc = flags.engine !== undefined ? { ...doc, base: { ...(doc.base as object), engine: flags.engine } } : doc;
-        const sweepYaml = resolvedSweepYaml(explicitSweepDocument(runDoc), file, [...overrides, ...(flags.engine ? [`--engine ${flags.engine}`] : [])]);
+        const sweepYaml = resolvedSweepYaml(explicitSweepDocument(doc), file, allOverrides);
         for (const w of plan.warnings) process.stderr.write(`${w}\n`);
         // a Slurm array of this folder still queued or running would run the same trials (one squeue call, none if never submitted)
         const busy = existsSync(outDir) ? arrayStillActive(new OutputFolder(outDir)) : null;

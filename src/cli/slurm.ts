@@ -10,8 +10,8 @@ import { submitSweep } from '../slurm/submit.js';
 import { runSlurmTask } from '../slurm/task.js';
 import { planSweep } from '../sweep/plan.js';
 import { formatDuration } from '../sweep/progress.js';
-import { loadSweepWithOverrides } from '../sweep/overrides.js';
-import { type Sweep, SweepSpecError } from '../sweep/spec.js';
+import { engineFlagOverrides, loadSweepWithOverrides } from '../sweep/overrides.js';
+import type { Sweep } from '../sweep/spec.js';
 import { fail, intOption } from './errors.js';
 
 interface SubmitFlags {
@@ -67,22 +67,19 @@ export function registerSlurm(program: Command): void {
     .option('--sbatch-arg <arg>', 'extra sbatch argument, e.g. --sbatch-arg=--account=abc (repeatable)', collect, [] as string[])
     .option('-o, --out <dir>', 'output folder (default: output/<sweep name>); must be on a filesystem the compute nodes share')
     .option('--retries <n>', 'retries of a failing trial within its task', intOption('retries', 0), 1)
-    .option('--engine <engine>', 'force an engine for every trial: auto | explicit | reduced')
+    .option('--engine <engine>', 'force an engine for every trial (the override engine=E): auto | explicit | reduced | wishart')
     .option('--force', 'use an output folder that holds another sweep')
     .option('--no-render', 'the merge job does not draw the figures (draw them later with `attn-phase plot <dir>`)')
     .action(async (file: string, overrides: string[], flags: SubmitFlags) => {
       try {
-        const sweep = loadWithOverrides(file, overrides);
-        if (flags.engine !== undefined) {
-          if (!['auto', 'explicit', 'reduced'].includes(flags.engine)) throw new SweepSpecError(`--engine: expected auto | explicit | reduced, got ${JSON.stringify(flags.engine)}`);
-          sweep.base.engine = flags.engine;
-        }
+        const allOverrides = [...overrides, ...engineFlagOverrides(flags.engine)];
+        const sweep = loadWithOverrides(file, allOverrides);
         const plan = planSweep(sweep);
         const outDir = flags.out ?? join('output', sweep.name);
         const s = await submitSweep(plan, {
           outDir, tasks: flags.tasks, cpus: flags.cpus, time: flags.time, partition: flags.partition, throttle: flags.throttle,
           sbatchArgs: flags.sbatchArg, retries: flags.retries, force: flags.force, render: flags.render,
-          command: { sweepFile: file, overrides },
+          command: { sweepFile: file, overrides: allOverrides },
         });
         if (s.submission === null) {
           process.stderr.write(`sweep ${sweep.name}: all ${s.total} trials are already journaled in ${outDir}; nothing to submit (attn-phase slurm merge ${outDir} folds and renders)\n`);

@@ -22,7 +22,7 @@
  */
 import { DEFAULT_CONFIG } from '../model/config.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { PARAM_NAMES, SWEEP_KEYS, SweepSpecError, didYouMean, readSweepDocument, validateSweep, type Sweep } from './spec.js';
+import { PARAM_NAMES, PARAM_SCHEMAS, SWEEP_KEYS, SweepSpecError, didYouMean, readSweepDocument, validateSweep, type Sweep } from './spec.js';
 
 /** Source name of errors in the override syntax itself. */
 const CLI = 'command line';
@@ -105,6 +105,21 @@ export function applyOverrides(doc: unknown, overrides: readonly string[]): Reco
  * @returns the validated sweep and the resolved document (what `sweep.yaml` holds)
  * @throws SweepSpecError
  */
+/**
+ * The `--engine E` flag of `run` and `slurm submit` as the override
+ * `engine=E` (so, like any bare parameter, it fixes base.engine and drops a
+ * grid axis `engine`; Slurm tasks re-read it with the other overrides).
+ *
+ * @returns [] without the flag
+ * @throws SweepSpecError naming `--engine` for a value that is not an engine
+ */
+export function engineFlagOverrides(engine: string | undefined): string[] {
+  if (engine === undefined) return [];
+  const engines: readonly string[] = PARAM_SCHEMAS.engine.options;
+  if (!engines.includes(engine)) throw new SweepSpecError(`--engine: expected ${engines.join(' | ')}, got ${JSON.stringify(engine)}`);
+  return [`engine=${engine}`];
+}
+
 export function loadSweepWithOverrides(file: string, overrides: readonly string[]): { sweep: Sweep; doc: Record<string, unknown> } {
   const doc = applyOverrides(readSweepDocument(file), overrides);
   return { sweep: validateSweep(doc, file), doc };

@@ -146,6 +146,26 @@ describe('run with overrides (real processes)', () => {
     expect(r2.stderr.trim()).toMatch(/bad\.yaml: base\.eta: .*0\.7/);
     expect(existsSync(join(dir, 'output', 'bad'))).toBe(false);
   });
+
+  it('--engine E is the override engine=E: it replaces a grid axis `engine`, every trial runs on E, and sweep.yaml repeats the run', async () => {
+    const file = join(dir, 'engines.yaml');
+    writeFileSync(file, 'name: engines\nbase: { d: 12, T: 3, n: 4, steps: 10, evalEvery: 5, testN: 30 }\ngrid:\n  engine: [explicit, reduced]\n  snr: [0.5, 2]\nseeds: 1\n');
+    const r = await cli(['run', file, '--engine', 'explicit', '--workers', '1', '--no-progress'], dir);
+    expect(r.stderr).toContain('2 cells × 1 seeds = 2 trials');
+    expect(r.code).toBe(0);
+    const out = join(dir, 'output', 'engines');
+    const journal = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { engine: string });
+    expect(journal.map((j) => j.engine)).toEqual(['explicit', 'explicit']);
+    const resolved = parseYaml(readFileSync(join(out, 'sweep.yaml'), 'utf8')) as { base: Record<string, unknown>; grid: Record<string, unknown> };
+    expect(resolved.base.engine).toBe('explicit');
+    expect(resolved.grid.engine).toBeUndefined();
+    const r2 = await cli(['run', join(out, 'sweep.yaml'), '--workers', '1', '--no-progress'], dir);
+    expect(r2.code).toBe(0);
+    expect(r2.stderr).toMatch(/0 trials run, 2 resumed/);
+    const bad = await cli(['run', file, '--engine', 'fast'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('attn-phase: error: --engine: expected auto | explicit | reduced | wishart, got "fast"');
+  });
 });
 
 describe('--dry-run', () => {
