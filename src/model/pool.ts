@@ -13,17 +13,21 @@
  * Contents of a taken array are unspecified (whatever its last user wrote):
  * callers must write every element they read. Only whole arrays (own buffer,
  * offset 0) of at least {@link POOL_MIN_LENGTH} elements are kept, at most
- * {@link POOL_MAX_BYTES} in all; an array given twice is kept once. Module
- * state is per thread (each worker thread has its own pool).
+ * {@link POOL_MAX_BYTES} in all: past that the arrays given longest ago are
+ * dropped (a sweep over d leaves lengths that will not come again); an array
+ * given twice is kept once. Module state is per thread (each worker thread
+ * has its own pool).
  */
 
 /** Arrays shorter than this (elements; 512 KiB) are not pooled: they are cheap to allocate. */
 export const POOL_MIN_LENGTH = 1 << 16;
-/** Most bytes the pool keeps; arrays given beyond this are left to the garbage collector. */
-export const POOL_MAX_BYTES = 256 * 2 ** 20;
+/** Most bytes the pool keeps (64 MiB: every large array of a d = 5000 reduced trial); the oldest go first. */
+export const POOL_MAX_BYTES = 64 * 2 ** 20;
 
 const buckets = new Map<number, Float64Array[]>();
 let pooled = new WeakSet<Float64Array>();
+/** arrays in the order they were given (taken ones are skipped when met) */
+let given: Float64Array[] = [];
 let heldBytes = 0;
 
 /**
@@ -50,12 +54,30 @@ export function takeArray(length: number): Float64Array {
 export function giveArrays(...arrays: readonly (Float64Array | undefined)[]): void {
   for (const a of arrays) {
     if (!a || a.length < POOL_MIN_LENGTH || a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) continue;
-    if (pooled.has(a) || heldBytes + a.byteLength > POOL_MAX_BYTES) continue;
+    if (pooled.has(a) || a.byteLength > POOL_MAX_BYTES) continue;
     let list = buckets.get(a.length);
     if (!list) buckets.set(a.length, (list = []));
     list.push(a);
     pooled.add(a);
+    given.push(a);
     heldBytes += a.byteLength;
+    while (heldBytes > POOL_MAX_BYTES) evictOldest();
+  }
+  if (given.length > 64) given = given.filter((a) => pooled.has(a)); // forget taken ones
+}
+
+/** Drop the array given longest ago that is still pooled. */
+function evictOldest(): void {
+  for (;;) {
+    const a = given.shift();
+    if (!a) return;
+    if (!pooled.has(a)) continue; // taken since
+    pooled.delete(a);
+    heldBytes -= a.byteLength;
+    const list = buckets.get(a.length)!;
+    list.splice(list.indexOf(a), 1);
+    if (list.length === 0) buckets.delete(a.length);
+    return;
   }
 }
 
@@ -68,5 +90,6 @@ export function pooledBytes(): number {
 export function clearPool(): void {
   buckets.clear();
   pooled = new WeakSet();
+  given = [];
   heldBytes = 0;
 }

@@ -27,6 +27,26 @@ describe('takeArray / giveArrays', () => {
     expect(pooledBytes()).toBe(0);
   });
 
+  it('past the byte cap the arrays given longest ago are dropped, whatever their length', () => {
+    const big = POOL_MAX_BYTES / 8 / 4 - 16; // four of these (and up to 4 elements more each) fit in the pool, five do not
+    const same = (a: Float64Array, b: Float64Array) => expect(a === b).toBe(true); // (no element-wise diff of 16 MB arrays)
+    const other = (a: Float64Array, b: Float64Array) => expect(a === b).toBe(false);
+    const olds = [new Float64Array(big), new Float64Array(big + 1)];
+    giveArrays(...olds);
+    const news = [new Float64Array(big + 2), new Float64Array(big + 3), new Float64Array(big + 4)];
+    giveArrays(...news); // 5 arrays > 4: the oldest (length big) goes
+    other(takeArray(big), olds[0]);
+    same(takeArray(big + 1), olds[1]);
+    for (const a of news) same(takeArray(a.length), a);
+    expect(pooledBytes()).toBe(0);
+    // a taken array is not evicted later (it is no longer the pool's)
+    const keep = new Float64Array(big);
+    giveArrays(keep);
+    same(takeArray(big), keep);
+    giveArrays(...[1, 2, 3, 4, 5].map((k) => new Float64Array(big + 10 + k)));
+    expect(pooledBytes()).toBeLessThanOrEqual(POOL_MAX_BYTES);
+  });
+
   it('ignores short arrays, views into a larger buffer, repeats and arrays past the byte cap', () => {
     const short = new Float64Array(L - 1);
     const big = new Float64Array(2 * L);
