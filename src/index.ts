@@ -21,7 +21,7 @@ import { estimateBoundary as fitBoundary, type BoundaryFit } from './outcome/bou
 import type { CellSummary } from './outcome/types.js';
 // types only: the plot layer (vega, sharp) is loaded on first use
 import type { FigureFiles, PlotSettingsInput, ScalableFigure, VlSpec } from './plot/index.js';
-import type { TrialConfig } from './model/config.js';
+import { type TrialConfig, snrOf } from './model/config.js';
 import { OutputFolder } from './sweep/folder.js';
 import type { TrialRecord } from './sweep/journal.js';
 import { applyOverrides } from './sweep/overrides.js';
@@ -177,7 +177,7 @@ export function runTrial(params: TrialParams = {}, seed = 0): TrialResult {
   const plan = planTrials(validateSweep({ name: 'trial', base: params, seeds: [seed] }, 'runTrial'));
   const { config } = plan.trials[0];
   const outcome = trainTrial(config, seed);
-  return { ...outcome, config, seed, snr: config.muNorm / (config.sigma * Math.sqrt(config.d)) };
+  return { ...outcome, config, seed, snr: snrOf(config) };
 }
 
 /**

@@ -24,7 +24,7 @@ const out = runTrial(cfg, 0);
 const wallMs = performance.now() - t0;
 // a worker runs many trials: also time warm ones (other seeds), median of PROBE_REPEATS
 let warmMs = NaN;
-/** CPU time (user + system) of the median warm trial: less sensitive than wall time to other load on the machine */
+/** median CPU time (user + system) of the warm trials: less sensitive than wall time to other load on the machine */
 let warmCpuMs = NaN;
 if (process.env.PROBE_WARM !== '0') {
   const times: number[] = [];

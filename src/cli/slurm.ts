@@ -13,6 +13,7 @@ import { formatDuration } from '../sweep/progress.js';
 import { engineFlagOverrides, loadSweepWithOverrides } from '../sweep/overrides.js';
 import type { Sweep } from '../sweep/spec.js';
 import { fail, intOption } from './errors.js';
+import { onStopSignal } from './signals.js';
 
 interface SubmitFlags {
   tasks: number;
@@ -104,15 +105,12 @@ export function registerSlurm(program: Command): void {
     .requiredOption('--index <i>', 'task index', intOption('index', 0))
     .option('-w, --workers <n>', 'worker threads (default: the CPUs Slurm gave the task)', intOption('workers', 1))
     .action(async (dir: string, flags: { submission: number; index: number; workers?: number }) => {
+      // Slurm sends SIGTERM before killing a cancelled, preempted or requeued task: finish the running trials if there is time
       let stop: (() => void) | null = null;
-      let signals = 0;
-      const onSignal = () => {
-        // Slurm sends SIGTERM before killing a cancelled, preempted or requeued task: finish the running trials if there is time
-        if (++signals >= 3 || !stop) process.exit(143);
+      onStopSignal((n) => {
+        if (n >= 3 || !stop) process.exit(143);
         stop();
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+      });
       try {
         const t0 = Date.now();
         const s = await runSlurmTask({ outDir: dir, submission: flags.submission, index: flags.index, workers: flags.workers, onStopHandle: (f) => (stop = f) });

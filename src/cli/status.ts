@@ -3,7 +3,7 @@
  * another terminal — from plan.json, run.json, the journal and the lock.
  */
 import type { Command } from 'commander';
-import { formatSlurmStatus, slurmStatus } from '../slurm/status.js';
+import { type SlurmStatus, formatSlurmStatus, slurmStatus } from '../slurm/status.js';
 import { type LockState, type RunInfo, FolderError, OutputFolder } from '../sweep/folder.js';
 import { type ProgressCounts, progressLine, rateAndEta } from '../sweep/progress.js';
 import { fail } from './errors.js';
@@ -30,6 +30,8 @@ export interface SweepStatus {
   invalidLines: number;
   /** the reference time of the numbers (now if active, else the end of the run), ms */
   at: number;
+  /** per-task progress of the latest Slurm submission (null if never submitted) */
+  slurm: SlurmStatus | null;
 }
 
 /**
@@ -90,6 +92,7 @@ export function sweepStatus(dir: string, now = Date.now()): SweepStatus {
     outDir, sweep: plan.sweep.name, active, lock: { held: lock.held, stale: lock.stale, reason: lock.reason }, run, counts, rate,
     etaMs: active && Number.isFinite(etaMs) ? etaMs : null, failed, tornTail: journal.torn,
     invalidLines: journal.files.reduce((n, f) => n + f.contents.bad.length, 0), at,
+    slurm: slurmStatus(folder, journal), // one squeue call, none if never submitted
   };
 }
 
@@ -130,9 +133,7 @@ export function registerStatus(program: Command): void {
     .action((dir: string, flags: { json?: boolean }) => {
       try {
         const s = sweepStatus(dir);
-        // a sweep submitted to Slurm: per-task progress (one squeue call)
-        const slurm = slurmStatus(OutputFolder.open(dir));
-        process.stdout.write(flags.json ? `${JSON.stringify({ ...s, slurm }, null, 1)}\n` : `${formatStatus(s)}${slurm ? `\n${formatSlurmStatus(slurm)}` : ''}\n`);
+        process.stdout.write(flags.json ? `${JSON.stringify(s, null, 1)}\n` : `${formatStatus(s)}${s.slurm ? `\n${formatSlurmStatus(s.slurm)}` : ''}\n`);
       } catch (e) {
         fail(e);
       }

@@ -22,7 +22,6 @@ import { type DenseImpl, type KernelBackend, kernelBackend, kernelTable, setKern
 /** Which implementation runs the kernels (the kernel backend). */
 export type DenseBackend = KernelBackend;
 
-export { denseWasmPath } from './kernels/wasm.js';
 
 /** The backend of this thread (see `kernels/index.ts`). */
 export const denseBackend = kernelBackend;
@@ -201,8 +200,12 @@ export class DenseWorkspace {
 
 let shared: DenseWorkspace | undefined;
 
-/** The plain functions' workspace, on this thread's current backend. */
-function sharedWorkspace(): DenseWorkspace {
+/**
+ * This thread's workspace, on its current backend: the plain functions' and
+ * the streamed W₀ products' (`shared.ts`); kept between calls so a worker
+ * reuses its WebAssembly memory. Calls that use it must not interleave.
+ */
+export function threadWorkspace(): DenseWorkspace {
   const backend = denseBackend();
   if (!shared || shared.backend !== backend) shared = new DenseWorkspace(backend);
   return shared;
@@ -237,7 +240,7 @@ export function blockTimes(
   checkLen('blockTimes', 'A', A, b * d, 'b·d');
   checkLen('blockTimes', 'Bm', Bm, d * m, 'd·m');
   checkLen('blockTimes', 'out', out, b * m, 'b·m');
-  const ws = sharedWorkspace();
+  const ws = threadWorkspace();
   ws.setRight(Bm, d, m);
   ws.blockTimes(A, b, out);
 }
@@ -266,7 +269,7 @@ export function accumTransposeTimes(
   checkLen('accumTransposeTimes', 'A', A, b * d, 'b·d');
   checkLen('accumTransposeTimes', 'Y', Y, b * m, 'b·m');
   checkLen('accumTransposeTimes', 'R', R, d * m, 'd·m');
-  const ws = sharedWorkspace();
+  const ws = threadWorkspace();
   ws.setAccumulator(d, m, R);
   ws.accumTransposeTimes(A, b, Y);
   ws.readAccumulator(R);
@@ -287,5 +290,5 @@ export function gramColumns(P: Float64Array, d: number, m: number, out: Float64A
   checkDim('gramColumns', 'm', m);
   checkLen('gramColumns', 'P', P, d * m, 'd·m');
   checkLen('gramColumns', 'out', out, m * m, 'm·m');
-  sharedWorkspace().gramColumns(P, d, m, out);
+  threadWorkspace().gramColumns(P, d, m, out);
 }

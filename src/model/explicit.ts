@@ -22,7 +22,7 @@ export function trainExplicit(problem: Problem, run: EngineRun): EngineReport {
 }
 
 /** The explicit engine's state on arena `ar` (see module doc). */
-export function explicitStepper(ar: VecArena, problem: Problem, alpha: number): Stepper {
+function explicitStepper(ar: VecArena, problem: Problem, alpha: number): Stepper {
   const { d, n, T, y } = problem;
   const N = n * T;
   const [W, X, nu, p, v, u, s, e, g, Wg, ag] = ar.alloc([d * d, N * d, d, d, N, d, N, N, d, d, d]);

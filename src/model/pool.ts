@@ -26,7 +26,7 @@ export const POOL_MAX_BYTES = 64 * 2 ** 20;
 
 const buckets = new Map<number, Float64Array[]>();
 let pooled = new WeakSet<Float64Array>();
-/** arrays in the order they were given (taken ones are skipped when met) */
+/** the pooled arrays in the order they were given (oldest first) */
 let given: Float64Array[] = [];
 let heldBytes = 0;
 
@@ -42,6 +42,7 @@ export function takeArray(length: number): Float64Array {
   const a = list?.pop();
   if (!a) return new Float64Array(length);
   pooled.delete(a);
+  given.splice(given.lastIndexOf(a), 1);
   heldBytes -= a.byteLength;
   return a;
 }
@@ -63,22 +64,17 @@ export function giveArrays(...arrays: readonly (Float64Array | undefined)[]): vo
     heldBytes += a.byteLength;
     while (heldBytes > POOL_MAX_BYTES) evictOldest();
   }
-  if (given.length > 64) given = given.filter((a) => pooled.has(a)); // forget taken ones
 }
 
-/** Drop the array given longest ago that is still pooled. */
+/** Drop the pooled array given longest ago. */
 function evictOldest(): void {
-  for (;;) {
-    const a = given.shift();
-    if (!a) return;
-    if (!pooled.has(a)) continue; // taken since
-    pooled.delete(a);
-    heldBytes -= a.byteLength;
-    const list = buckets.get(a.length)!;
-    list.splice(list.indexOf(a), 1);
-    if (list.length === 0) buckets.delete(a.length);
-    return;
-  }
+  const a = given.shift();
+  if (!a) return;
+  pooled.delete(a);
+  heldBytes -= a.byteLength;
+  const list = buckets.get(a.length)!;
+  list.splice(list.indexOf(a), 1);
+  if (list.length === 0) buckets.delete(a.length);
 }
 
 /** Bytes the pool holds now. */

@@ -98,7 +98,7 @@ export function trainReduced(sys: ReducedSystem, run: EngineRun): EngineReport {
 }
 
 /** The reduced engine's state on arena `ar` (see module doc). `sys.d` is the dimension of u's space. */
-export function reducedStepper(ar: VecArena, sys: ReducedSystem, alpha: number): Stepper {
+function reducedStepper(ar: VecArena, sys: ReducedSystem, alpha: number): Stepper {
   const { d, n, T, y } = sys;
   const N = n * T;
   const M = N + 1;

@@ -67,17 +67,6 @@ export class Rng {
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
   }
 
-  /** An independent copy of this stream at its current position: it gives the same numbers from here on. */
-  clone(): Rng {
-    const r = Object.create(Rng.prototype) as Rng;
-    r.a = this.a;
-    r.b = this.b;
-    r.c = this.c;
-    r.d = this.d;
-    r.spare = this.spare;
-    return r;
-  }
-
   /** Next 32-bit unsigned integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9);
@@ -116,7 +105,8 @@ export class Rng {
   /**
    * Fill `out[from..to)` with standard normals: the same numbers, in the same
    * order, as calling {@link Rng.normal} to − from times (the pair cache
-   * included), with the generator state kept in locals (≈ 2× faster).
+   * included). The uniforms come in chunks from {@link Rng.fillUniform}
+   * (0 + 1·u = u exactly), which keeps the generator in locals (≈ 2× faster).
    */
   fillNormal(out: Float64Array, from = 0, to = out.length): Float64Array {
     let i = from;
@@ -124,32 +114,21 @@ export class Rng {
       out[i++] = this.spare;
       this.spare = NaN;
     }
-    if (i >= to) return out;
-    let a = this.a, b = this.b, c = this.c, d = this.d;
     const twoPi = 2 * Math.PI;
-    for (;;) {
-      // four xoshiro128** outputs → two 53-bit uniforms, exactly as uniform() twice
-      let r0 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-      let t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      let r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      const u1 = 1 - ((r0 >>> 5) * 67108864 + (r1 >>> 6)) / 9007199254740992;
-      r0 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      r1 = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-      t = b << 9; c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
-      const u2 = ((r0 >>> 5) * 67108864 + (r1 >>> 6)) / 9007199254740992;
-      const r = Math.sqrt(-2 * Math.log(u1));
-      const th = twoPi * u2;
-      out[i++] = r * Math.cos(th);
-      if (i >= to) {
-        this.spare = r * Math.sin(th);
-        break;
+    while (i < to) {
+      const pairs = Math.min(UNIFORM_CHUNK / 2, Math.ceil((to - i) / 2));
+      this.fillUniform(uniformChunk, 0, 1, 0, 2 * pairs);
+      for (let k = 0; k < 2 * pairs; k += 2) {
+        const r = Math.sqrt(-2 * Math.log(1 - uniformChunk[k])); // 1 − u ∈ (0, 1]
+        const th = twoPi * uniformChunk[k + 1];
+        out[i++] = r * Math.cos(th);
+        if (i === to) {
+          this.spare = r * Math.sin(th);
+          break;
+        }
+        out[i++] = r * Math.sin(th);
       }
-      out[i++] = r * Math.sin(th);
-      if (i >= to) break;
     }
-    this.a = a; this.b = b; this.c = c; this.d = d;
     return out;
   }
 
@@ -183,6 +162,10 @@ export class Rng {
     return p;
   }
 }
+
+/** Uniforms per chunk of {@link Rng.fillNormal} (two per pair of normals); one buffer per thread. */
+const UNIFORM_CHUNK = 1024;
+const uniformChunk = new Float64Array(UNIFORM_CHUNK);
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));

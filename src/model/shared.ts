@@ -13,25 +13,13 @@
  * a trial's numbers do not depend on its group.
  */
 import { type TrialConfig } from './config.js';
-import { DenseWorkspace, denseBackend } from './dense.js';
+import { threadWorkspace } from './dense.js';
 import { W0Rows, assembleTokens, drawP0, drawTokenNoise, headCoefficients, signalCoefficients } from './data.js';
 import { giveArrays, takeArray } from './pool.js';
 import { type ReducedSystem, transpose } from './reduced.js';
 
 /** Row-block height for streaming W₀. */
 const BLOCK = 64;
-
-let workspace: DenseWorkspace | undefined;
-
-/**
- * This thread's workspace for the streamed W₀ products, on the current dense
- * backend; kept between calls so a worker reuses its WebAssembly memory.
- */
-function sharedWorkspace(): DenseWorkspace {
-  const backend = denseBackend();
-  if (!workspace || workspace.backend !== backend) workspace = new DenseWorkspace(backend);
-  return workspace;
-}
 
 /** Pieces shared by a group; see module doc. */
 export interface SharedDraws {
@@ -71,7 +59,7 @@ export function computeSharedDraws(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'ini
   // Eᵀ (packed) and R stay resident in the workspace for the whole stream;
   // per block only W₀'s rows and Z's rows move (bit-identical to the plain
   // blockTimes/accumTransposeTimes calls, see dense.ts)
-  const ws = sharedWorkspace();
+  const ws = threadWorkspace();
   const EEt = new Float64Array(N * N);
   ws.gramColumns(Et, d, N, EEt);
   const p0 = drawP0(cfg, seed);

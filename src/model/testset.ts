@@ -65,7 +65,7 @@ interface DrawnCoordinates {
   rows: number;
   /** rows·NT normals (capacity may be larger) */
   data: Float64Array;
-  /** the stream after `rows` blocks (cloned before use) */
+  /** the stream after `rows` blocks (taken over by the set that takes the cache) */
   rng: Rng;
 }
 let drawn: DrawnCoordinates | undefined;
@@ -142,14 +142,12 @@ export class ProjectedTestSet extends BaseTestSet {
     // take the cache while this set lives (no other set overwrites it meanwhile); dispose gives it back
     this.cached = drawn && drawn.seed === spec.seed && drawn.NT === NTc ? drawn : undefined;
     if (this.cached) drawn = undefined;
-    this.rng = this.cached ? this.cached.rng.clone() : stream(spec.seed, 'test-noise');
+    this.rng = this.cached ? this.cached.rng : stream(spec.seed, 'test-noise'); // the cache's own stream: this set owns it now
     let nn = 0;
     for (let k = 0; k < spec.d; k++) nn += spec.nu[k] * spec.nu[k];
     this.nuNorm = Math.sqrt(nn);
     this.grow(Math.max(2, spec.maxDirections ?? 16));
-    const q0 = new Float64Array(spec.d);
-    for (let k = 0; k < spec.d; k++) q0[k] = spec.nu[k] / this.nuNorm;
-    this.addDirection(q0);
+    this.addDirection(spec.nu, this.nuNorm); // q₀ = ν/‖ν‖
     // zᵀν = mᵀν + σ‖ν‖·g₀ does not change with u: computed once
     const NT = spec.testN * spec.T;
     const [nu0, nu1] = [spec.nu[0], spec.d > 1 ? spec.nu[1] : 0];
@@ -185,7 +183,7 @@ export class ProjectedTestSet extends BaseTestSet {
       data = grown;
     }
     data.set(this.coordMat.subarray(have * NT, this.K * NT), have * NT);
-    drawn = { seed: this.spec.seed, NT, rows: this.K, data, rng: this.rng.clone() };
+    drawn = { seed: this.spec.seed, NT, rows: this.K, data, rng: this.rng }; // this set draws no more
   }
 
   /** Number of basis directions so far (1 + number of new directions of u). */
@@ -212,12 +210,13 @@ export class ProjectedTestSet extends BaseTestSet {
     this.capacity = cap;
   }
 
-  /** Append the unit vector q (d) as direction K and draw its coordinates. */
-  private addDirection(q: Float64Array): void {
+  /** Append the unit vector v/norm (v: d) as direction K (room for it made by the caller) and get its coordinates. */
+  private addDirection(v: Float64Array, norm: number): void {
+    const { d } = this.spec;
     const NT = this.spec.testN * this.spec.T;
     const j = this.K;
-    if (j >= this.capacity) this.grow(2 * this.capacity);
-    this.basisMat.set(q, j * this.spec.d);
+    const B = this.basisMat;
+    for (let k = 0; k < d; k++) B[j * d + k] = v[k] / norm;
     this.K++;
     // block j of the test-noise stream: from the thread's cache if it has it, else drawn now
     if (this.cached && j < this.cached.rows) this.coordMat.set(this.cached.data.subarray(j * NT, (j + 1) * NT), j * NT);
@@ -253,9 +252,7 @@ export class ProjectedTestSet extends BaseTestSet {
     const rn = Math.sqrt(rr);
     let K = K0;
     if (rn > 1e-10 * Math.sqrt(uu) && rn > 0) {
-      const q = new Float64Array(d);
-      for (let k = 0; k < d; k++) q[k] = res[k] / rn;
-      this.addDirection(q);
+      this.addDirection(res, rn);
       this.r[K0] = rn;
       K = K0 + 1;
     }

@@ -14,7 +14,7 @@ import type { EngineReport, EngineRun } from './forward.js';
 import { trainReduced } from './reduced.js';
 import { type SharedDraws, computeSharedDraws, reducedFromShared, releaseReducedSystem, releaseSharedDraws, sharedKey } from './shared.js';
 import { type TestSet, makeTestSet } from './testset.js';
-import { wishartHead, wishartSystem } from './wishart.js';
+import { wishartSystem } from './wishart.js';
 
 /** Result of one trial, as stored in the journal (besides its id/cell/config). */
 export interface TrialOutcome {
@@ -95,11 +95,11 @@ interface PreparedTrial {
 
 type Prepare = (cfg: TrialConfig, seed: number, labels: Labels, cache: DrawCache, maxDirections: number) => PreparedTrial;
 
-/** d-dimensional test set of the explicit and reduced engines (SPEC §5). */
-function denseTestSet(cfg: TrialConfig, seed: number, maxDirections: number): TestSet {
+/** Test set in the space u lives in (SPEC §5): d for the explicit and reduced engines, 2(N+2) for wishart (SPEC §8). */
+function testSetOf(cfg: TrialConfig, seed: number, maxDirections: number, d = cfg.d): TestSet {
   return makeTestSet(cfg.test, {
-    testN: cfg.testN, T: cfg.T, d: cfg.d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
-    nu: headVector(cfg.d, cfg.muNorm, cfg.nuScale), seed, maxDirections,
+    testN: cfg.testN, T: cfg.T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
+    nu: headVector(d, cfg.muNorm, cfg.nuScale), seed, maxDirections,
   });
 }
 
@@ -114,15 +114,11 @@ const ENGINES: Record<EngineName, Prepare> = {
       d, n, T, X: assembleTokens(E, Sc, cfg.sigma, n * T, d), y: labels.y, yTrue: labels.yTrue,
       noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu: headVector(d, cfg.muNorm, cfg.nuScale),
     };
-    return { train: (run) => trainExplicit(problem, run), testSet: denseTestSet(cfg, seed, maxDirections), sharedMs: 0 };
+    return { train: (run) => trainExplicit(problem, run), testSet: testSetOf(cfg, seed, maxDirections), sharedMs: 0 };
   },
   wishart(cfg, seed, labels, _cache, maxDirections) {
     const sys = wishartSystem(cfg, seed, labels);
-    const testSet = makeTestSet(cfg.test, {
-      testN: cfg.testN, T: cfg.T, d: sys.d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
-      nu: wishartHead(cfg), seed, maxDirections,
-    });
-    return { train: (run) => trainReduced(sys, run), testSet, sharedMs: 0 };
+    return { train: (run) => trainReduced(sys, run), testSet: testSetOf(cfg, seed, maxDirections, sys.d), sharedMs: 0 };
   },
   reduced(cfg, seed, labels, cache, maxDirections) {
     const { draws, fresh } = cache.sharedDraws(cfg, seed);
@@ -134,7 +130,7 @@ const ENGINES: Record<EngineName, Prepare> = {
         releaseReducedSystem(sys);
       }
     };
-    return { train, testSet: denseTestSet(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
+    return { train, testSet: testSetOf(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
   },
 };
 

@@ -171,10 +171,3 @@ export function wishartSystem(
   for (let j = 0; j < N; j++) v[j] = A[j] * nu0 + A[N + j] * nu1;
   return { d: D, n, T, y: labels.y, v, G, H, Q, X };
 }
-
-/** ν in the 2k-dimensional test space: its two coordinates on e₁, e₂ (SPEC §2), zero elsewhere. */
-export function wishartHead(cfg: Pick<TrialConfig, 'n' | 'T' | 'muNorm' | 'nuScale'>): Float64Array {
-  const nu = new Float64Array(2 * (cfg.n * cfg.T + 2));
-  [nu[0], nu[1]] = headCoefficients(cfg.muNorm, cfg.nuScale);
-  return nu;
-}

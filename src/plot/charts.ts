@@ -2,7 +2,7 @@
  * Vega-Lite specs on quantitative axes: the regime map with the fitted phase
  * boundary and the theory line (issue #4), and token-selection trajectories
  * (the paper's Figure 3 picture). Plain JSON builders, rendered by render.ts;
- * options (style, panel size, layout variant, title wrapping) as in specs.ts.
+ * options (style, panel size, layout variant, title wrapping) as in options.ts.
  */
 import type { BoundaryFit } from '../outcome/boundary.js';
 import type { Checkpoint, CellSummary } from '../outcome/types.js';

@@ -76,11 +76,6 @@ export function isLinSpaced(values: readonly (number | string)[]): boolean {
   return spread(x.slice(1).map((b, i) => b - x[i]!)) <= 0.05;
 }
 
-/** True when `v` has at most 2 significant digits (5, 20, 0.05, 160, 2500): a readable tick value. */
-export function isRound(v: number): boolean {
-  return v !== 0 && Number.isFinite(v) && Math.abs(Number(v.toPrecision(2)) - v) <= 1e-12 * Math.abs(v);
-}
-
 /**
  * Readable tick values of a log axis over [lo, hi] (lo > 0): numbers m·10^k
  * with m from the densest of {1,2,3,5}, {1,2,5}, {1,3}, {1} that gives at

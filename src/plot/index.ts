@@ -14,9 +14,9 @@
  *                  placeOnGrid);
  *   legend.ts      colour scales and legends: regime legend listing only the
  *                  regimes drawn, continuous colour domains and colour bars
- *                  (regimeColor, colorDomain, colorBar, legendPlacement);
+ *                  (regimeScale, regimeLegend, metricDomain, colorBar, legendPlacement);
  *   frame.ts       figure config, top-level wrapper, titles, concatenation
- *                  (figureConfig, topLevel, panelTitle, chartTitle, concatPanels);
+ *                  (figureConfig, topLevel, panelTitle, concatPanels);
  *   panels.ts      heat-map panels over a grid (regimePanel, metricPanel) and
  *                  the line panel on continuous axes (linePanel);
  *   maps.ts, charts.ts  the figures: phase diagram, loss maps, horizons,

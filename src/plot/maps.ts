@@ -11,9 +11,7 @@
  * ratio (a logspace grid) is drawn on a log scale, one with a constant
  * difference (linspace) on a linear scale: each cell is a rectangle centred
  * on its grid value, reaching halfway (geometrically on a log axis) to its
- * neighbours, and the ticks sit at readable values — the grid values when
- * they have ≤ 2 significant digits (5, 10, 20, 40), else 1-2-5 steps
- * (0.05, 0.1, 0.2, 0.5, 1). Other axes (strings, irregular or fewer values)
+ * neighbours, with a tick at every grid value. Other axes (strings, irregular or fewer values)
  * are ordinal bands labelled with their values (~3 significant digits, more
  * when needed to keep distinct values distinct). x grows left → right, y
  * bottom → top.
@@ -43,8 +41,8 @@ import { metricPanel, regimePanel } from './panels.js';
  * Regime map: a categorical heat map (rect marks) of each cell's majority
  * final regime over the swept `axes` (axes[0] on x, axes[1] on y, further
  * axes as facets — see the module docstring), coloured with the style's
- * palette (default {@link REGIME_COLORS}); the colour legend "regime" always
- * lists all five {@link REGIMES} in order, in words ({@link REGIME_WORDS}).
+ * palette (default {@link REGIME_COLORS}); the colour legend "regime" lists
+ * the regimes drawn, in the order of {@link REGIMES}, in words.
  * Each run cell shows "k/n" seeds agreeing with the majority; cells whose
  * seeds disagree (agreement < 1) get a dashed inner box; cells with count 0
  * are light grey.

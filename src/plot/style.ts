@@ -9,7 +9,7 @@
  * Font sizes are given in typographic points (1 pt = 1/72 in = 4/3 px).
  */
 import { scheme as vegaScheme } from 'vega';
-import type { Regime } from '../outcome/types.js';
+import { REGIMES, type Regime } from '../outcome/types.js';
 import { FINAL_METRICS } from '../outcome/aggregate.js';
 
 /** CSS pixels per inch (SVG user units, 96 dpi). */
@@ -309,8 +309,6 @@ export const FIGURE_NAMES = [
   'phase-diagram', 'loss-maps', 'regime-horizons', 'boundary', 'trajectory',
   'regime-theory-times', 'memorisation-theory-times', 'collapse', 'boundary-slopes', 'delayed-generalisation',
 ] as const;
-/** One of {@link FIGURE_NAMES}. */
-export type FigureName = (typeof FIGURE_NAMES)[number];
 
 /** Per-cell metrics of a sweep (CellSummary.metrics keys; listed once, in src/outcome/aggregate.ts). */
 export const METRIC_NAMES = FINAL_METRICS;
@@ -323,7 +321,7 @@ export const METRIC_NAMES = FINAL_METRICS;
  */
 export const LABEL_TARGETS: readonly string[] = [
   ...METRIC_NAMES,
-  'not-overfitting', 'benign-overfitting', 'harmful-overfitting', 'partial', 'diverged',
+  ...REGIMES,
   'regime', 'regime-map', 'step',
 ];
 

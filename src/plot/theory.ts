@@ -135,7 +135,6 @@ export function collapseSpec(
   const stacked = opts.layout?.stack ?? false;
   return topLevel(
     {
-      ...(opts.title ? {} : {}),
       ...(stacked ? { vconcat: [collapse, times] } : { hconcat: [collapse, times] }),
       resolve: { scale: { color: 'shared', x: 'independent', y: 'independent' } },
     },

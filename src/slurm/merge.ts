@@ -56,10 +56,12 @@ export async function mergeFolder(dir: string, render?: MergeRender): Promise<Me
   const manifest = files.readManifest(n);
   const lock = await folder.lock({ sweep: manifest.sweep.name, force: true, label: dir });
   try {
-    const folded = folder.fold(lock);
+    // one replay serves both: folding only copies lines results.jsonl lacks, so the
+    // union it yields (first line of an id wins, failures once each) is what a replay after it gives
+    const journal = folder.replay();
+    const folded = folder.fold(lock, journal);
     const plan = planSweep(manifest.sweep);
     folder.writePlan(plan, lock);
-    const journal = folder.replay();
     const records = folder.records(plan, journal);
     const cells = summariseCells(plan.cells, records);
     const taskOf = new Map<string, number>();

@@ -9,9 +9,7 @@
  * largest groups are split in halves until every task gets work (sharing is
  * an optimisation; an idle task is worse).
  */
-import { trialSeconds } from '../model/cost.js';
-import { sharedKey } from '../model/shared.js';
-import { type PlannedTrial, checkpointCount, groupTrials } from '../sweep/plan.js';
+import { type PlannedTrial, groupTrials, secondsInOrder } from '../sweep/plan.js';
 
 /** One array task's share. */
 export interface PackedTask {
@@ -24,20 +22,11 @@ export interface PackedTask {
 
 /**
  * Estimated seconds of a set of trials run one after another in one worker
- * sharing draws (`trialSeconds`, src/model/cost.ts): for the reduced engine
- * the one-off dense products are paid once per distinct draw key (what a
- * group shares, SPEC §6), the rest per trial.
+ * sharing draws (`secondsInOrder`, src/sweep/plan.ts): the reduced engine's
+ * one-off dense products are paid once per draw key (SPEC §6).
  */
 export function groupCost(trials: readonly PlannedTrial[]): number {
-  const paid = new Set<string>();
-  let total = 0;
-  for (const t of trials) {
-    const key = sharedKey(t.config, t.seed);
-    const shared = t.engine === 'reduced' && paid.has(key);
-    if (t.engine === 'reduced') paid.add(key);
-    total += trialSeconds(t.config, t.engine, checkpointCount(t.config.steps, t.config.evalEvery, t.config.evalLog), shared);
-  }
-  return total;
+  return secondsInOrder(trials).reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -67,17 +56,16 @@ export function packTrials(trials: readonly PlannedTrial[], tasks: number): Pack
     groups.splice(at, 1, { key: g.key, trials: a, cost: groupCost(a) }, { key: g.key, trials: b, cost: groupCost(b) });
   }
   groups = groups.sort((x, y) => y.cost - x.cost || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-  const bins = Array.from({ length: k }, () => ({ trials: [] as PlannedTrial[], groups: [] as PlannedTrial[][] }));
+  const bins = Array.from({ length: k }, () => ({ trials: [] as PlannedTrial[] }));
   const load = new Array<number>(k).fill(0);
   for (const g of groups) {
     let best = 0;
     for (let i = 1; i < k; i++) if (load[i] < load[best]) best = i;
-    bins[best].groups.push(g.trials);
     bins[best].trials.push(...g.trials);
     load[best] += g.cost;
   }
   return bins
-    .map((b) => ({ trials: b.trials, cost: b.groups.reduce((s, g) => s + groupCost(g), 0) }))
+    .map((b, i) => ({ trials: b.trials, cost: load[i] }))
     .filter((b) => b.trials.length > 0)
     .sort((x, y) => y.cost - x.cost)
     .map((b, index) => ({ index, trials: b.trials, cost: b.cost }));

@@ -93,7 +93,7 @@ export interface SlurmStatus {
  * submitted. Counts come from `journal` (all journal files); job states from
  * one squeue call over the arrays and the merge job.
  */
-export function slurmStatus(folder: OutputFolder, journal: Pick<Journal, 'trials' | 'failures'> = folder.replay()): SlurmStatus | null {
+export function slurmStatus(folder: OutputFolder, journal: Pick<Journal, 'trials' | 'failures'>): SlurmStatus | null {
   const files = new SlurmFiles(folder);
   const n = files.latest();
   if (n === null) return null;

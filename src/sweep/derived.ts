@@ -26,7 +26,7 @@
  * to load).
  */
 import { createRequire } from 'node:module';
-import type { TrialConfig } from '../model/config.js';
+import { type TrialConfig, muNormFromSnr, snrOf } from '../model/config.js';
 import { theoryOf } from '../outcome/theory.js';
 import { SweepSpecError } from './spec.js';
 
@@ -177,8 +177,8 @@ export function resolveDerived(
 
   const compute = (name: string): number => {
     const where = whereOf(name);
-    if (name === 'muNorm' && hasSnr) return value('snr', where) * value('sigma', where) * Math.sqrt(value('d', where));
-    if (name === 'snr' && !hasSnr) return value('muNorm', where) / (value('sigma', where) * Math.sqrt(value('d', where)));
+    if (name === 'muNorm' && hasSnr) return muNormFromSnr(value('snr', where), value('sigma', where), value('d', where));
+    if (name === 'snr' && !hasSnr) return snrOf({ muNorm: value('muNorm', where), sigma: value('sigma', where), d: value('d', where) });
     if (name === 'tau' || name === 'tauBenign' || name === 'nSnr2') {
       // only what each quantity needs, so that e.g. alpha may depend on nSnr2
       if (name === 'nSnr2') {

@@ -506,17 +506,12 @@ export class OutputFolder {
     const out: Journal = { trials: new Map(), failures: new Map(), files: [], torn: false, warnings: [] };
     const seenFailures = new Set<string>();
     for (const file of this.journalFiles()) {
-      let contents: JournalContents;
-      try {
-        contents = readJournal(file);
-      } catch (e) {
-        throw ioError(e, file, 'read the journal');
-      }
+      const contents = readContents(file);
       out.files.push({ file, contents });
       for (const [id, rec] of contents.trials) if (!out.trials.has(id)) out.trials.set(id, rec);
       for (const [id, list] of contents.failures) {
         for (const f of list) {
-          const key = `${id}|${f.attempt}|${f.finishedAt}`;
+          const key = failureKey(id, f);
           if (seenFailures.has(key)) continue;
           seenFailures.add(key);
           const l = out.failures.get(id) ?? [];
@@ -567,31 +562,23 @@ export class OutputFolder {
    * Fold the shards into results.jsonl under the lock: append every trial
    * line whose id results.jsonl lacks and every failure line it lacks. The
    * shards stay (a writer may still append to one); folding twice adds nothing.
+   * @param journal  a replay taken under the lock (default: replay now)
    * @returns the number of lines appended
    * @throws IoError naming the file
    */
-  fold(lock: FolderLock): number {
-    let main: JournalContents;
-    try {
-      main = readJournal(this.journalFile);
-    } catch (e) {
-      throw ioError(e, this.journalFile, 'read the journal');
-    }
+  fold(lock: FolderLock, journal: Pick<Journal, 'files'> = this.replay()): number {
+    const main = journal.files.find((f) => f.file === this.journalFile)?.contents;
+    const haveTrial = new Set(main?.trials.keys());
     const haveFailure = new Set<string>();
-    for (const [id, l] of main.failures) for (const f of l) haveFailure.add(`${id}|${f.attempt}|${f.finishedAt}`);
+    for (const [id, l] of main?.failures ?? []) for (const f of l) haveFailure.add(failureKey(id, f));
     const w = this.openJournal(MAIN_WRITER, lock);
     let added = 0;
     try {
-      for (const file of this.journalFiles().filter((f) => f !== this.journalFile)) {
-        let c: JournalContents;
-        try {
-          c = readJournal(file);
-        } catch (e) {
-          throw ioError(e, file, 'read the journal');
-        }
+      for (const { file, contents: c } of journal.files) {
+        if (file === this.journalFile) continue;
         for (const [id, l] of c.failures) {
           for (const f of l) {
-            const key = `${id}|${f.attempt}|${f.finishedAt}`;
+            const key = failureKey(id, f);
             if (haveFailure.has(key)) continue;
             haveFailure.add(key);
             w.append(f);
@@ -599,8 +586,8 @@ export class OutputFolder {
           }
         }
         for (const [id, rec] of c.trials) {
-          if (main.trials.has(id)) continue;
-          main.trials.set(id, rec);
+          if (haveTrial.has(id)) continue;
+          haveTrial.add(id);
           w.append(rec);
           added++;
         }
@@ -638,6 +625,20 @@ function makeFolder(dir: string): void {
  * The plan's finished trials, labelled with the plan's cells (see
  * {@link OutputFolder.records}), in plan order.
  */
+/** A journal file's contents (readJournal), an IoError naming the file if it cannot be read. */
+function readContents(file: string): JournalContents {
+  try {
+    return readJournal(file);
+  } catch (e) {
+    throw ioError(e, file, 'read the journal');
+  }
+}
+
+/** What identifies one failed attempt across journal files (a shard folded twice adds nothing). */
+function failureKey(id: string, f: Pick<FailureRecord, 'attempt' | 'finishedAt'>): string {
+  return `${id}|${f.attempt}|${f.finishedAt}`;
+}
+
 export function planRecords(plan: Pick<StoredPlan, 'cells' | 'trials'>, records: ReadonlyMap<string, TrialRecord>): TrialRecord[] {
   const axesOf = new Map(plan.cells.map((c) => [c.key, c.axes]));
   const out: TrialRecord[] = [];

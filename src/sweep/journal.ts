@@ -68,10 +68,6 @@ const checkpointSchema = z.object({
 }).passthrough();
 
 /**
- * Schema of a `trial` line: what aggregation, tables and figures read of it
- * (src/outcome, src/plot). Unknown fields pass through (newer versions add some).
- */
-/**
  * The journal lines of one finished or failed trial, as every writer (local
  * run, Slurm task) records them: ids, the cell's axes, the resolved config,
  * the finish time and the provenance of the process that ran it.
@@ -88,6 +84,10 @@ export function failureRecord(sweep: string, t: PlannedTrial, error: string, att
   return { kind: 'failure', id: t.id, sweep, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString(), provenance: provenance() };
 }
 
+/**
+ * Schema of a `trial` line: what aggregation, tables and figures read of it
+ * (src/outcome, src/plot). Unknown fields pass through (newer versions add some).
+ */
 export const trialRecordSchema = z.object({
   kind: z.literal('trial'),
   id: z.string().min(1),

@@ -27,11 +27,6 @@ import { PARAM_NAMES, PARAM_SCHEMAS, SWEEP_KEYS, SweepSpecError, didYouMean, rea
 /** Source name of errors in the override syntax itself. */
 const CLI = 'command line';
 
-/** Whether a command-line argument is an override (`key=value` or `~key`) rather than a file or flag. */
-export function isOverride(arg: string): boolean {
-  return /^~?[A-Za-z_][\w]*(\.[\w]+)*(=|$)/.test(arg) && (arg.includes('=') || arg.startsWith('~'));
-}
-
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -100,15 +95,10 @@ export function applyOverrides(doc: unknown, overrides: readonly string[]): Reco
 }
 
 /**
- * Read a sweep file, apply overrides and validate the result like a file.
- *
- * @returns the validated sweep and the resolved document (what `sweep.yaml` holds)
- * @throws SweepSpecError
- */
-/**
  * The `--engine E` flag of `run` and `slurm submit` as the override
  * `engine=E` (so, like any bare parameter, it fixes base.engine and drops a
- * grid axis `engine`; Slurm tasks re-read it with the other overrides).
+ * grid axis `engine`, is written into `sweep.yaml` and the Slurm manifest's
+ * sweep, and goes with the other overrides into the merge job's command).
  *
  * @returns [] without the flag
  * @throws SweepSpecError naming `--engine` for a value that is not an engine
@@ -120,6 +110,12 @@ export function engineFlagOverrides(engine: string | undefined): string[] {
   return [`engine=${engine}`];
 }
 
+/**
+ * Read a sweep file, apply overrides and validate the result like a file.
+ *
+ * @returns the validated sweep and the resolved document (what `sweep.yaml` holds)
+ * @throws SweepSpecError
+ */
 export function loadSweepWithOverrides(file: string, overrides: readonly string[]): { sweep: Sweep; doc: Record<string, unknown> } {
   const doc = applyOverrides(readSweepDocument(file), overrides);
   return { sweep: validateSweep(doc, file), doc };

@@ -210,6 +210,32 @@ export function planSweep(sweep: Sweep): Plan {
   return { sweep, axes: sweep.axes.map((a) => a.name), cells, trials, warnings };
 }
 
+/** Key of the trials that share dense draws (SPEC §6) and run as one group: engine, seed, d, n, T, init. */
+function drawGroupKey(t: PlannedTrial): string {
+  return `${t.engine}|${sharedKey(t.config, t.seed)}`;
+}
+
+/**
+ * Estimated seconds of each of `trials` run one after another in one worker
+ * (`trialSeconds`, src/model/cost.ts): each trial's own `cost`, except that a
+ * reduced-engine trial whose dense draws an earlier one of the list already
+ * computed (same draw key) does not pay for them again.
+ *
+ * @returns seconds, in the order of `trials`
+ */
+export function secondsInOrder(trials: readonly PlannedTrial[]): number[] {
+  const paid = new Set<string>();
+  return trials.map((t) => {
+    if (t.engine !== 'reduced') return t.cost;
+    const key = drawGroupKey(t);
+    if (!paid.has(key)) {
+      paid.add(key);
+      return t.cost;
+    }
+    return trialSeconds(t.config, t.engine, checkpointCount(t.config.steps, t.config.evalEvery, t.config.evalLog), true);
+  });
+}
+
 /**
  * Group trials that share dense draws (same seed, d, n, T, init; SPEC §6)
  * into pool tasks of at most `maxGroup` trials; largest estimated cost first
@@ -218,7 +244,7 @@ export function planSweep(sweep: Sweep): Plan {
 export function groupTrials(trials: readonly PlannedTrial[], maxGroup = 32): TrialGroup[] {
   const byKey = new Map<string, PlannedTrial[]>();
   for (const t of trials) {
-    const k = `${t.engine}|${sharedKey(t.config, t.seed)}`;
+    const k = drawGroupKey(t);
     let list = byKey.get(k);
     if (!list) byKey.set(k, (list = []));
     list.push(t);

@@ -13,8 +13,7 @@
  * `TrialProgress` reports one long trial (`attn-phase train`) by checkpoints.
  */
 import cliProgress from 'cli-progress';
-import { trialSeconds } from '../model/cost.js';
-import { checkpointCount, groupTrials, type PlannedTrial } from './plan.js';
+import { groupTrials, type PlannedTrial, secondsInOrder } from './plan.js';
 
 /** Counters of a running sweep. */
 export interface ProgressCounts {
@@ -47,9 +46,8 @@ export interface ProgressCounts {
 
 /**
  * Estimated seconds of each trial as the pool will run it (SPEC §4, §6):
- * `trialSeconds` of the cost model (src/model/cost.ts) for the chosen
- * engine, except that in a group of reduced-engine trials sharing their dense
- * draws only the first trial of the group pays for them.
+ * group by group, `secondsInOrder` (src/sweep/plan.ts) — the first trial of
+ * a group of reduced-engine trials pays for their shared dense draws.
  *
  * @param trials  the trials still to run (grouped as `runSweep` groups them)
  * @returns trial id → estimated seconds (≥ 0)
@@ -57,10 +55,8 @@ export interface ProgressCounts {
 export function trialEstimates(trials: readonly PlannedTrial[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const g of groupTrials(trials)) {
-    g.trials.forEach((t, i) => {
-      const nCk = checkpointCount(t.config.steps, t.config.evalEvery, t.config.evalLog);
-      out.set(t.id, trialSeconds(t.config, t.engine, nCk, i > 0));
-    });
+    const s = secondsInOrder(g.trials);
+    g.trials.forEach((t, i) => out.set(t.id, s[i]));
   }
   return out;
 }

@@ -45,6 +45,14 @@ describe('takeArray / giveArrays', () => {
     same(takeArray(big), keep);
     giveArrays(...[1, 2, 3, 4, 5].map((k) => new Float64Array(big + 10 + k)));
     expect(pooledBytes()).toBeLessThanOrEqual(POOL_MAX_BYTES);
+    clearPool();
+    // an array taken and given back counts as given last: B, given after A's first giving, goes first
+    const A = new Float64Array(big), B = new Float64Array(big + 1);
+    giveArrays(A);
+    same(takeArray(big), A);
+    giveArrays(B, A, new Float64Array(big + 2), new Float64Array(big + 3), new Float64Array(big + 4)); // 5 > 4: the oldest goes
+    other(takeArray(big + 1), B);
+    same(takeArray(big), A);
   });
 
   it('ignores short arrays, views into a larger buffer, repeats and arrays past the byte cap', () => {

@@ -16,6 +16,7 @@ import { resolveFont } from '../../src/plot/fonts.js';
 import { renderSvg, svgToPng, writeFigure } from '../../src/plot/render.js';
 import { parseLength } from '../../src/plot/style.js';
 import { validateSweep } from '../../src/sweep/spec.js';
+import { REGIMES } from '../../src/outcome/types.js';
 import { differingPixels, inkFraction, makeSweepFolder, pngInfo, svgTexts, type SweepFolder } from './helpers.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -256,6 +257,12 @@ describe('the plot: section of sweep files', () => {
       palette: 'greyscale', titles: { boundary: 'B' }, labels: { n: 'samples', testError: 'error' }, notes: false, horizons: [0, 10],
     }), 'f.yaml');
     expect(s.plot).toMatchObject({ width: '8.5cm', dpi: 600, palette: 'greyscale', labels: { n: 'samples' } });
+  });
+
+  it('labels every regime, `untrained` included (the list comes from REGIMES)', () => {
+    const labels = Object.fromEntries(REGIMES.map((r) => [r, `the ${r} cells`]));
+    const s = validateSweep(doc({ labels }), 'f.yaml');
+    expect(s.plot?.labels).toEqual(labels);
   });
 
   it.each([

@@ -9,7 +9,7 @@ import type { DenseImpl, KernelTable, VecImpl } from './index.js';
 // ---------------------------------------------------------------------------
 
 /** out (b×m) = A (b×d) · Bm (d×m); each element summed over k in increasing order from +0. */
-export function tsBlockTimes(A: Float64Array, b: number, d: number, Bm: Float64Array, m: number, out: Float64Array): void {
+function tsBlockTimes(A: Float64Array, b: number, d: number, Bm: Float64Array, m: number, out: Float64Array): void {
   out.fill(0, 0, b * m);
   // 4 rows of out at a time; k advances by 4 so each out element is loaded and
   // stored once per 4 terms (still added one at a time, in k order)
@@ -47,7 +47,7 @@ export function tsBlockTimes(A: Float64Array, b: number, d: number, Bm: Float64A
 }
 
 /** R (d×m) += Aᵀ (d×b) · Y (b×m), terms added one at a time in increasing r. */
-export function tsAccumTransposeTimes(A: Float64Array, b: number, d: number, Y: Float64Array, m: number, R: Float64Array): void {
+function tsAccumTransposeTimes(A: Float64Array, b: number, d: number, Y: Float64Array, m: number, R: Float64Array): void {
   let r = 0;
   for (; r + 4 <= b; r += 4) {
     const y0 = r * m, y1 = y0 + m, y2 = y1 + m, y3 = y2 + m;
@@ -77,7 +77,7 @@ export function tsAccumTransposeTimes(A: Float64Array, b: number, d: number, Y: 
 }
 
 /** out (m×m) = PᵀP for P d×m; upper triangle summed over increasing i, then mirrored. */
-export function tsGramColumns(P: Float64Array, d: number, m: number, out: Float64Array): void {
+function tsGramColumns(P: Float64Array, d: number, m: number, out: Float64Array): void {
   out.fill(0, 0, m * m);
   // i advances by 4: each upper-triangle element is loaded/stored once per 4 terms
   let i = 0;

@@ -1,5 +1,5 @@
 // AssemblyScript source of the WebAssembly SIMD dense kernels (compiled by
-// `npm run build:wasm` into dist/wasm/dense.wasm; loaded by src/model/dense.ts).
+// `npm run build:wasm` into dist/wasm/dense.wasm; loaded by src/model/kernels/wasm.ts).
 //
 // Everything works on raw linear memory laid out by the JavaScript host:
 // pointers are byte offsets, sizes are element counts, matrices are float64.
@@ -204,5 +204,5 @@ export function mirrorUpper(c: usize, m: i32): void {
   }
 }
 
-// Per-step vector kernels of the reduced engine (driven by src/model/linalg.ts).
+// Per-step vector kernels of the engines (driven by src/model/kernels/wasm.ts).
 export * from './vec.as';

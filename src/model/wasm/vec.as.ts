@@ -1,12 +1,12 @@
 // AssemblyScript source of the WebAssembly SIMD per-step vector kernels of
 // the reduced engine (re-exported by dense.as.ts, so `npm run build:wasm`
-// puts them into dist/wasm/dense.wasm; driven by src/model/linalg.ts).
+// puts them into dist/wasm/dense.wasm; driven by src/model/kernels/wasm.ts).
 //
 // Raw linear memory laid out by the JavaScript host: pointers are byte
 // offsets, sizes element counts, matrices row-major float64. No allocation.
 //
 // Every kernel reproduces, bit for bit, the order of the TypeScript loops in
-// src/model/linalg.ts (mul then add — never fused):
+// src/model/kernels/ts.ts (mul then add — never fused):
 //   * dot(a, b, len): four accumulators s0..s3 over lanes k mod 4 for the
 //     first ⌊len/4⌋·4 terms, the remaining terms added to s0 one at a time,
 //     result (s0 + s1) + (s2 + s3). Two f64x2 accumulators [s0 s1], [s2 s3]
