@@ -20,7 +20,7 @@ import type { TrialRecord } from '../sweep/journal.js';
 import type { Plan } from '../sweep/plan.js';
 import { boundarySpec, trajectorySpec, type ChartOptions } from './charts.js';
 import { measurerFor, resolveFont, useFontFile } from './fonts.js';
-import { boundaryReport, theorySweepFigures } from './theory-figures.js';
+import { boundaryFitsOverTime, boundaryReport, theorySweepFigures } from './theory-figures.js';
 import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec } from './maps.js';
 import type { LayoutVariant, PlotOptions } from './options.js';
 import { formatNumber } from './format.js';
@@ -302,6 +302,15 @@ function wrapWidthOf(settings: PlotSettings, multi = true): number | undefined {
   return w === undefined ? undefined : w - 2 * typeScale(settings.fontSize).padding;
 }
 
+/** One figure of a sweep: its file base name, the figure, whether it has several panels, and JSON files written beside it. */
+export interface SweepFigure {
+  name: string;
+  figure: ScalableFigure;
+  multi: boolean;
+  /** file base name → content, e.g. boundary.json beside the boundary figure */
+  json?: Record<string, unknown>;
+}
+
 /**
  * The figures of a sweep as ScalableFigures, by file base name:
  * phase-diagram; when final also loss-maps, regime-horizons (if any trial
@@ -309,11 +318,11 @@ function wrapWidthOf(settings: PlotSettings, multi = true): number | undefined {
  */
 export function sweepFigures(
   plan: Plan, cells: CellSummary[], records: readonly TrialRecord[], settings: PlotSettings, final = true,
-): { name: string; figure: ScalableFigure; multi: boolean }[] {
+): SweepFigure[] {
   const style = styleOf(settings);
   const axes = orderAxes(plan);
   const common = { style, wrapWidth: wrapWidthOf(settings), seedText: seedTexts(records, style), domains: settings.domains, scheme: settings.scheme };
-  const out: { name: string; figure: ScalableFigure; multi: boolean }[] = [{
+  const out: SweepFigure[] = [{
     name: 'phase-diagram',
     multi: true,
     figure: gridFigure(cells, axes, (o) => phaseDiagramSpec(cells, axes, o), { ...common, concat: true, multi: true, title: figureTitle(settings, plan, 'phase-diagram', '') }),
@@ -336,13 +345,16 @@ export function sweepFigures(
       }),
     });
   }
-  out.push(...theorySweepFigures(plan, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth)
+  // the boundary fits over time: drawn by boundary-slopes and written to boundary.json, computed once
+  const overTime = hasSnrNAxes(plan) && records.length ? boundaryFitsOverTime(plan, records) : undefined;
+  out.push(...theorySweepFigures(plan, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth, overTime)
     .map((f) => ({ ...f, multi: true })));
   if (hasSnrNAxes(plan) && cells.some((c) => c.count > 0)) {
     const fit = estimateBoundary(cells);
     out.push({
       name: 'boundary',
       multi: false,
+      json: { 'boundary.json': boundaryReport(fit, overTime ?? boundaryFitsOverTime(plan, records)) },
       figure: chartFigure((o) => boundarySpec(cells, fit, o), { style, wrapWidth: wrapWidthOf(settings, false), title: figureTitle(settings, plan, 'boundary', ' — phase boundary') ?? '' }, [{ legend: 'right' }, { legend: 'bottom' }], { width: 380, height: 300 }),
     });
   }
@@ -396,12 +408,12 @@ export async function renderSweepFigures(
   const add = (f: FigureFiles) => files.push(...[f.spec, f.svg, f.png, f.pdf].filter((x): x is string => x !== undefined));
   const written: { name: string; spec: VlSpec }[] = [];
   let boundary: BoundaryFit | null = null;
-  for (const { name, figure, multi } of figures) {
-    if (name === 'boundary') {
-      const file = join(outDir, 'boundary.json');
-      boundary = boundaryReport(plan, cells, records);
-      writeFileAtomic(file, `${JSON.stringify(boundary, null, 2)}\n`);
+  for (const { name, figure, multi, json } of figures) {
+    for (const [base, content] of Object.entries(json ?? {})) {
+      const file = join(outDir, base);
+      writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`);
       files.push(file);
+      if (base === 'boundary.json') boundary = content as BoundaryFit;
     }
     const f = await writeFigure(outDir, name, figure, {
       width: settings.width ?? (settings.height === undefined ? defaultWidth(multi) : undefined), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings: opts.warnings,

@@ -6,16 +6,15 @@
  *   c in plot.theoryTimes (default 1, 10, 100, 1000), those some trial reached;
  * * for (snr, n) sweeps: `collapse`, `boundary-slopes`, and
  *   `delayed-generalisation` when any trial shows it;
- * * and the content of boundary.json (`boundaryReport`).
+ * * and the content of boundary.json (`boundaryReport`), from fits computed once.
  */
-import { estimateBoundary, type BoundaryFit } from '../outcome/boundary.js';
+import type { BoundaryFit } from '../outcome/boundary.js';
 import { eventTimes } from '../outcome/metrics.js';
 import { theoryOf } from '../outcome/theory.js';
 import {
   boundaryByHorizon, boundaryByTheoryTime, cellsAtTheoryTime, checkpointAtOrAfter, memoriseExponent, memoriseTimes, memorisationAt,
   reachedTheoryTimes, tauOf, type SlopeAt, type TheoryTrial,
 } from '../outcome/theory-time.js';
-import type { CellSummary } from '../outcome/types.js';
 import type { Plan } from '../sweep/plan.js';
 import type { ScalableFigure } from './render.js';
 import type { PlotOptions } from './options.js';
@@ -37,10 +36,21 @@ export function planTheoryTimes(plan: Plan, trials: readonly TheoryTrial[]): num
   return reachedTheoryTimes(trials, (plan.sweep.plot as { theoryTimes?: number[] }).theoryTimes);
 }
 
-/** Content of boundary.json (snr × n sweeps). */
-export function boundaryReport(plan: Plan, cells: readonly CellSummary[], trials: readonly TheoryTrial[]): BoundaryReport {
-  const byTheoryTime = boundaryByTheoryTime(trials, planTheoryTimes(plan, trials)).map(({ crossings: _c, intercept: _i, ...rest }) => rest);
-  return { ...estimateBoundary(cells), excess: 'byHorizon and byTheoryTime: crossing of the excess memorisation (m − m₀)/(1 − m₀) = 1/2', byHorizon: boundaryByHorizon(trials), byTheoryTime };
+/** The boundary fits over time of an (snr, n) sweep: by training horizon and at t = c·τ for the plan's multiples c. */
+export interface BoundaryFitsOverTime {
+  byHorizon: ReturnType<typeof boundaryByHorizon>;
+  byTheoryTime: ReturnType<typeof boundaryByTheoryTime>;
+}
+
+/** The fits over time of an (snr, n) sweep's trials (what boundary-slopes draws and boundary.json holds). */
+export function boundaryFitsOverTime(plan: Plan, trials: readonly TheoryTrial[]): BoundaryFitsOverTime {
+  return { byHorizon: boundaryByHorizon(trials), byTheoryTime: boundaryByTheoryTime(trials, planTheoryTimes(plan, trials)) };
+}
+
+/** Content of boundary.json (snr × n sweeps): the fixed-step fit and the fits over time, computed once by the caller. */
+export function boundaryReport(fit: BoundaryFit, overTime: BoundaryFitsOverTime): BoundaryReport {
+  const byTheoryTime = overTime.byTheoryTime.map(({ crossings: _c, intercept: _i, ...rest }) => rest);
+  return { ...fit, excess: 'byHorizon and byTheoryTime: crossing of the excess memorisation (m − m₀)/(1 − m₀) = 1/2', byHorizon: overTime.byHorizon, byTheoryTime };
 }
 
 /** Per trial that showed delayed generalisation: (t_gen − t_mem)/τ and 1/(n·SNR²). */
@@ -61,6 +71,7 @@ export function delayedRows(trials: readonly TheoryTrial[]): DelayedRow[] {
  */
 export function theorySweepFigures(
   plan: Plan, trials: readonly TheoryTrial[], axes: readonly string[], style: FigureStyle, titleOf: (name: string, suffix: string) => string | undefined, wrapWidth?: number,
+  overTime?: BoundaryFitsOverTime,
 ): { name: string; figure: ScalableFigure }[] {
   const out: { name: string; figure: ScalableFigure }[] = [];
   if (!trials.length) return out;
@@ -97,8 +108,7 @@ export function theorySweepFigures(
       { columns: Math.min(4, Math.max(1, cs.length)) }, { columns: 2 }, { columns: 2, stack: true }, { columns: 1, stack: true },
     ]),
   });
-  const byHorizon = boundaryByHorizon(trials);
-  const byTheory = boundaryByTheoryTime(trials, cs);
+  const { byHorizon, byTheoryTime: byTheory } = overTime ?? boundaryFitsOverTime(plan, trials);
   out.push({
     name: 'boundary-slopes',
     figure: theoryFigure((size, layout) => boundarySlopesSpec(byHorizon, byTheory, { style, size, layout, title: titleOf('boundary-slopes', ' — boundary slope by horizon and by t/τ'), wrapWidth }), style, { width: 220, height: 150 }),
