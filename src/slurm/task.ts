@@ -7,9 +7,9 @@
  * task resumes. Without the folder lock: it never writes results.jsonl.
  */
 import { availableParallelism, hostname } from 'node:os';
-import { OutputFolder } from '../sweep/folder.js';
-import { type JournalWriter, failureRecord, trialRecord } from '../sweep/journal.js';
-import { type PlannedTrial, groupTrials, planSweep } from '../sweep/plan.js';
+import { OutputFolder, unfinished } from '../sweep/folder.js';
+import { failureMessage, failureRecord, trialRecord } from '../sweep/journal.js';
+import { groupTrials, planSweep } from '../sweep/plan.js';
 import { type PoolHandle, runGroups } from '../sweep/pool.js';
 import { ManifestError, SlurmFiles, taskWriterName } from './manifest.js';
 
@@ -65,7 +65,7 @@ export async function runSlurmTask(opts: TaskOptions): Promise<TaskSummary> {
   const axesOf = new Map(plan.cells.map((c) => [c.key, c.axes]));
   const journal = folder.replay();
   for (const w of journal.warnings) log(`warning: ${w}`);
-  const todo: PlannedTrial[] = task.trials.filter((t) => !journal.trials.has(t.id));
+  const { todo, previousAttempts } = unfinished(task.trials, journal);
   const writer = taskWriterName(opts.submission, opts.index, process.env, hostname(), process.pid);
   const summary: TaskSummary = {
     shard: folder.journalFileOf(writer), trials: task.trials.length, skipped: task.trials.length - todo.length,
@@ -78,22 +78,13 @@ export async function runSlurmTask(opts: TaskOptions): Promise<TaskSummary> {
     if (stopLevel === 1) pool?.stop();
     else void pool?.destroy();
   });
-  if (todo.length === 0 || stopLevel > 0) {
-    summary.interrupted = stopLevel > 0;
-    return summary;
-  }
-  const previousAttempts = new Map<string, number>();
-  for (const t of todo) {
-    const k = journal.failures.get(t.id)?.length ?? 0;
-    if (k) previousAttempts.set(t.id, k);
-  }
+  if (todo.length === 0) return summary;
   const groups = groupTrials(todo);
   summary.threads = Math.max(1, Math.min(opts.workers ?? taskWorkers(), groups.length));
   log(`task ${opts.index} of submission ${manifest.submission}: ${todo.length} trial(s) to run (${summary.skipped} already journaled) on ${summary.threads} thread(s) → ${summary.shard}`);
-  let out: JournalWriter | null = folder.openJournal(writer);
+  const w = folder.openJournal(writer);
   try {
-    const w = out;
-    const p = runGroups(groups, {
+    pool = runGroups(groups, {
       workers: summary.threads,
       retries: manifest.settings.retries,
       previousAttempts,
@@ -103,16 +94,13 @@ export async function runSlurmTask(opts: TaskOptions): Promise<TaskSummary> {
       },
       onFailure(t, error, attempt, final) {
         w.append(failureRecord(manifest.sweep.name, t, error, attempt, final));
-        log(`trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`);
+        log(failureMessage(t, error, attempt, final));
         if (final) summary.failed.push({ id: t.id, error });
       },
     });
-    pool = p;
-    if (stopLevel > 0) p.stop();
-    await p.done;
+    await pool.done;
   } finally {
-    out?.close();
-    out = null;
+    w.close();
   }
   summary.interrupted = stopLevel > 0;
   return summary;

@@ -119,6 +119,22 @@ export interface Journal {
 }
 
 /**
+ * The trials of `trials` the journal has not finished, and for each the
+ * number of attempts it already failed (the attempt numbering continues; a
+ * new run gives a fresh set of retries). What a local run and a Slurm task
+ * both start from.
+ */
+export function unfinished<T extends { id: string }>(trials: readonly T[], journal: Pick<Journal, 'trials' | 'failures'>): { todo: T[]; previousAttempts: Map<string, number> } {
+  const todo = trials.filter((t) => !journal.trials.has(t.id));
+  const previousAttempts = new Map<string, number>();
+  for (const t of todo) {
+    const n = journal.failures.get(t.id)?.length ?? 0;
+    if (n) previousAttempts.set(t.id, n);
+  }
+  return { todo, previousAttempts };
+}
+
+/**
  * Whether a process with this pid runs on this machine. A zombie (killed, not
  * yet reaped by its parent: /proc/<pid>/stat state Z or X) counts as gone.
  */

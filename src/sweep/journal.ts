@@ -79,6 +79,11 @@ export function trialRecord(sweep: string, t: PlannedTrial, axes: TrialRecord['a
   };
 }
 
+/** The log line of a failed attempt (a local run and a Slurm task print the same). */
+export function failureMessage(t: Pick<PlannedTrial, 'id' | 'cellKey' | 'seed'>, error: string, attempt: number, final: boolean): string {
+  return `trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`;
+}
+
 /** The journal line of a failed attempt of a trial (see {@link trialRecord}). */
 export function failureRecord(sweep: string, t: PlannedTrial, error: string, attempt: number, final: boolean): FailureRecord {
   return { kind: 'failure', id: t.id, sweep, cellKey: t.cellKey, seed: t.seed, error, attempt, final, finishedAt: new Date().toISOString(), provenance: provenance() };

@@ -7,8 +7,8 @@
 import { summariseCells } from '../outcome/aggregate.js';
 import type { CellSummary } from '../outcome/types.js';
 import { ioError } from '../io.js';
-import { type FolderLock, type RunInfo, MAIN_WRITER, OutputFolder } from './folder.js';
-import { type JournalWriter, type TrialRecord, failureRecord, trialRecord } from './journal.js';
+import { type FolderLock, type RunInfo, MAIN_WRITER, OutputFolder, unfinished } from './folder.js';
+import { type JournalWriter, type TrialRecord, failureMessage, failureRecord, trialRecord } from './journal.js';
 import { type Plan, groupTrials } from './plan.js';
 import { runGroups, type PoolHandle } from './pool.js';
 import { Progress, type ProgressCounts, trialEstimates } from './progress.js';
@@ -150,13 +150,8 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     folder.writePlan(plan, lock);
     if (opts.sweepYaml !== undefined) folder.writeSweep(opts.sweepYaml, lock);
     const records = new Map(journal.trials);
-    const todo = plan.trials.filter((t) => !records.has(t.id));
+    const { todo, previousAttempts } = unfinished(plan.trials, journal);
     const skipped = plan.trials.length - todo.length;
-    const previousAttempts = new Map<string, number>();
-    for (const t of todo) {
-      const n = journal.failures.get(t.id)?.length ?? 0;
-      if (n) previousAttempts.set(t.id, n); // numbering continues; a new run gives a fresh set of retries
-    }
     const retries = opts.retries ?? 1;
     const groups = groupTrials(todo);
     const threads = groups.length ? Math.max(1, Math.min(opts.workers, groups.length)) : 0;
@@ -234,7 +229,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
         },
         onFailure(t, error, attempt, final) {
           append(failureRecord(plan.sweep.name, t, error, attempt, final));
-          say(`trial ${t.id} (cell ${t.cellKey}, seed ${t.seed}) failed on attempt ${attempt}: ${error}${final ? '' : ' — will retry'}`);
+          say(failureMessage(t, error, attempt, final));
           if (final) {
             counts.failed++;
             estimated(t.id);
