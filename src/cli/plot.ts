@@ -18,7 +18,7 @@ import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../outcome/csv.js';
 import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
 import { FontNotFoundError } from '../plot/fonts.js';
 import {
-  defaultWidth, PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, type PlotSettingsInput,
+  figureWriteOptions, PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, type PlotSettingsInput,
 } from '../plot/figures.js';
 import { writeFigure } from '../plot/render.js';
 import { regimeWord, sub } from '../plot/vocabulary.js';
@@ -201,9 +201,7 @@ export function registerPlot(program: Command): void {
             title: `Token selection: SNR = ${Number(t.snr).toPrecision(3)}, n = ${t.config.n}, d = ${t.config.d}, η = ${t.config.eta}`,
             subtitle: [`final regime: ${regimeWord(t.regime, styleOf(settings))}; t${sub('fit')} = ${t.events?.tFit ?? 'not reached'}, t${sub('gen')} = ${t.events?.tGeneralize ?? 'not reached'}; seed ${t.seed}`],
           };
-          const f = await writeFigure(outDir, 'trajectory', trajectoryFigure(t.checkpoints, settings, text), {
-            width: settings.width ?? (settings.height === undefined ? defaultWidth(true) : undefined), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings,
-          });
+          const f = await writeFigure(outDir, 'trajectory', trajectoryFigure(t.checkpoints, settings, text), figureWriteOptions(settings, true, warnings));
           const csv = join(outDir, 'trajectory.csv');
           writeFileAtomic(csv, toCsv(CHECKPOINT_COLUMNS, t.checkpoints.map(checkpointValues)));
           files = [f.spec, f.svg, f.png, f.pdf, csv].filter((x): x is string => x !== undefined);

@@ -257,7 +257,7 @@ function countValues(cells: readonly CellSummary[], axis: string | undefined): n
  * layout variants from side by side with legends right to stacked with
  * legends below (or facet columns from many to one).
  */
-function gridFigure(cells: readonly CellSummary[], axes: readonly string[], build: (o: PlotOptions) => ReturnType<typeof phaseDiagramSpec>, o: PlotOptions & { facets?: number; concat?: boolean; multi?: boolean }): ScalableFigure {
+function gridFigure(cells: readonly CellSummary[], axes: readonly string[], build: (o: PlotOptions) => ReturnType<typeof phaseDiagramSpec>, o: PlotOptions & { facets?: number; concat?: boolean }): ScalableFigure {
   const nx = countValues(cells, axes[0]);
   const ny = countValues(cells, axes[1]);
   let layouts: LayoutVariant[];
@@ -296,9 +296,19 @@ function figureTitle(settings: PlotSettings, plan: Plan | null, name: string, su
   return base ? `${base}${suffix}` : undefined;
 }
 
+/** The width a figure is fitted to: settings.width, else the default for its panels unless a height is set. */
+function targetWidth(settings: PlotSettings, multi: boolean): number | undefined {
+  return settings.width ?? (settings.height === undefined ? defaultWidth(multi) : undefined);
+}
+
+/** How `writeFigure` writes a figure under these settings (`multi`: several panels, for the default width). */
+export function figureWriteOptions(settings: PlotSettings, multi: boolean, warnings?: string[]): Parameters<typeof writeFigure>[3] {
+  return { width: targetWidth(settings, multi), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings };
+}
+
 /** Width available to a figure's title lines: the target width less padding. */
 function wrapWidthOf(settings: PlotSettings, multi = true): number | undefined {
-  const w = settings.width ?? (settings.height === undefined ? defaultWidth(multi) : undefined);
+  const w = targetWidth(settings, multi);
   return w === undefined ? undefined : w - 2 * typeScale(settings.fontSize).padding;
 }
 
@@ -325,13 +335,13 @@ export function sweepFigures(
   const out: SweepFigure[] = [{
     name: 'phase-diagram',
     multi: true,
-    figure: gridFigure(cells, axes, (o) => phaseDiagramSpec(cells, axes, o), { ...common, concat: true, multi: true, title: figureTitle(settings, plan, 'phase-diagram', '') }),
+    figure: gridFigure(cells, axes, (o) => phaseDiagramSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'phase-diagram', '') }),
   }];
   if (!final) return out;
   out.push({
     name: 'loss-maps',
     multi: true,
-    figure: gridFigure(cells, axes, (o) => lossMapsSpec(cells, axes, o), { ...common, concat: true, multi: true, title: figureTitle(settings, plan, 'loss-maps', ' — final losses') }),
+    figure: gridFigure(cells, axes, (o) => lossMapsSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'loss-maps', ' — final losses') }),
   });
   if (records.length) {
     const horizons = horizonPanels(plan, records);
@@ -340,7 +350,7 @@ export function sweepFigures(
       name: 'regime-horizons',
       multi: true,
       figure: gridFigure(cells, axes, (o) => horizonRegimeSpec(horizons, axes, o), {
-        ...common, notReached, multi: true, facets: axes.length <= 2 ? horizons.length : undefined,
+        ...common, notReached, facets: axes.length <= 2 ? horizons.length : undefined,
         title: figureTitle(settings, plan, 'regime-horizons', ' — regime at several training horizons'),
       }),
     });
@@ -415,9 +425,7 @@ export async function renderSweepFigures(
       files.push(file);
       if (base === 'boundary.json') boundary = content as BoundaryFit;
     }
-    const f = await writeFigure(outDir, name, figure, {
-      width: settings.width ?? (settings.height === undefined ? defaultWidth(multi) : undefined), height: settings.height, dpi: settings.dpi, formats: settings.formats, font: settings.font, warnings: opts.warnings,
-    });
+    const f = await writeFigure(outDir, name, figure, figureWriteOptions(settings, multi, opts.warnings));
     add(f);
     written.push({ name, spec: JSON.parse(readFileSync(f.spec, 'utf8')) as VlSpec });
   }
