@@ -15,24 +15,27 @@
  * here is internal and may change.
  */
 import { join, resolve } from 'node:path';
-import { runTrial as trainTrial, type TrialOutcome } from './model/trial.js';
+import { runTrial as trainTrial } from './model/trial.js';
 import { summariseCells } from './outcome/aggregate.js';
 import { estimateBoundary as fitBoundary, type BoundaryFit } from './outcome/boundary.js';
-import type { CellSummary } from './outcome/types.js';
 // types only: the plot layer (vega, sharp) is loaded on first use
 import type { FigureFiles, PlotSettingsInput, ScalableFigure, VlSpec } from './plot/index.js';
-import { type TrialConfig, snrOf } from './model/config.js';
 import { OutputFolder } from './sweep/folder.js';
-import type { TrialRecord } from './sweep/journal.js';
 import { applyOverrides } from './sweep/overrides.js';
 import { type Plan, planSweep as planTrials } from './sweep/plan.js';
 import { defaultWorkers } from './sweep/pool.js';
 import { type RenderFn, type RunSummary, runSweep as runPlan } from './sweep/run.js';
-import { type ParamValue, type Sweep, SweepSpecError, readSweepDocument, validateSweep } from './sweep/spec.js';
+import { readSweepDocument, validateSweep } from './sweep/spec.js';
+import type { TrialOutcome, CellSummary, TrialRecord } from './core/records.js';
+import { type TrialConfig, snrOf } from './core/config.js';
+import type { ParamValue } from './core/params.js';
+import type { Sweep, SweepView } from './core/view.js';
+import { SweepSpecError } from './core/errors.js';
 
 export { SweepSpecError };
-export type { BoundaryFit, CellSummary, FigureFiles, Plan, PlotSettingsInput, RunSummary, ScalableFigure, Sweep, TrialConfig, TrialOutcome, TrialRecord, VlSpec };
-export type { Checkpoint, EventTimes, Regime, TokenWeights } from './outcome/types.js';
+export type { BoundaryFit, CellSummary, FigureFiles, Plan, PlotSettingsInput, RunSummary, ScalableFigure, Sweep, SweepView, TrialConfig, TrialOutcome, TrialRecord, VlSpec };
+export type { Checkpoint, EventTimes, Regime } from './core/records.js';
+export type { TokenWeights } from './core/tokens.js';
 
 /**
  * Read and validate a sweep: a YAML file path or the document as plain data
@@ -129,8 +132,8 @@ const renderAll: RenderFn = async ({ folder, plan, cells, records, final }) => {
 /** An output folder of a sweep, as read by {@link openSweep}. */
 export interface SweepFolder {
   dir: string;
-  /** the plan the folder's last run used: sweep, axes, cells, trials (ids, cells, seeds, engines) */
-  plan: Plan;
+  /** the plan the folder's last run used: sweep, axes, cells, trials (ids, cells, seeds, engines; configs are in the records) */
+  plan: SweepView;
   /** the plan's finished trials from the journal, keyed to its cells (config, checkpoints, regime, events, timings) */
   records: TrialRecord[];
   /** per-cell summaries over seeds: majority regime, agreement, mean ± sd of final metrics */
@@ -148,9 +151,8 @@ export function openSweep(dir: string): SweepFolder {
   const folder = OutputFolder.open(dir);
   const stored = folder.readPlan();
   if (!stored) throw new Error(`${join(dir, 'plan.json')}: missing; is ${dir} a sweep output folder?`);
-  const plan = stored as unknown as Plan; // trials carry ids, cells, seeds and engines; configs are in the records
   const records = folder.records(stored);
-  return { dir: resolve(dir), plan, records, cells: summariseCells(plan.cells, records) };
+  return { dir: resolve(dir), plan: stored, records, cells: summariseCells(stored.cells, records) };
 }
 
 /** Parameters of one trial: any of docs/model.md's (snr or muNorm), the rest default to the paper's. */
@@ -189,7 +191,7 @@ export function runTrial(params: TrialParams = {}, seed = 0): TrialResult {
  */
 export async function buildFigures(folder: SweepFolder, plot: PlotSettingsInput = {}): Promise<{ name: string; figure: ScalableFigure }[]> {
   const { resolvePlotSettings, sweepFigures } = await import('./plot/index.js');
-  const settings = resolvePlotSettings(folder.plan.sweep.plot as PlotSettingsInput, plot);
+  const settings = resolvePlotSettings(folder.plan.sweep.plot, plot);
   return sweepFigures(folder.plan, folder.cells, folder.records, settings, true);
 }
 

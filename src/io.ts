@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync, renameSync } from 'node:fs';
 import { rm, rename, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { IoError } from './core/errors.js';
 
 /**
  * Name of the temporary file of an atomic write of `file`:
@@ -82,18 +83,6 @@ const WHAT: Record<string, string> = {
   EPERM: 'operation not permitted', EISDIR: 'is a folder', ENOTDIR: 'not a folder', ENOENT: 'no such file or folder',
   EIO: 'input/output error', EMFILE: 'too many open files', ENFILE: 'too many open files',
 };
-
-/**
- * An I/O error as one line: `<path>: cannot <action>: <what> (<CODE>); <what
- * to do>`. `exitCode` is 2 when the path given by the user is unusable
- * (read-only, permissions, a file in the way), 1 otherwise (disk full, EIO).
- */
-export class IoError extends Error {
-  override name = 'IoError';
-  constructor(message: string, readonly path: string, readonly code: string | undefined, readonly exitCode: number) {
-    super(message);
-  }
-}
 
 /**
  * Wrap an fs error (or pass an IoError through) so that its message names

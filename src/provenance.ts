@@ -12,20 +12,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** Where and with what a result was computed. */
-export interface Provenance {
-  /** attn-phase version (package.json `version` of the package this module belongs to) */
-  version: string;
-  /** git commit (40 hex digits) of the checkout attn-phase runs from; null when not run from a git checkout or git is absent */
-  commit: string | null;
-  /** the checkout has uncommitted changes to tracked files (null when `commit` is null) */
-  dirty: boolean | null;
-  /** Node version, e.g. "v20.19.0" (process.version) */
-  node: string;
-  /** host name (os.hostname()) */
-  host: string;
-}
+import type { Provenance } from './core/records.js';
 
 /** Package name looked for when walking up from this module. */
 const PACKAGE_NAME = 'attn-phase';

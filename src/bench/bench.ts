@@ -24,12 +24,13 @@ import { benchDense } from './dense-bench.js';
 import { planSweep } from '../sweep/plan.js';
 import { type ProgressCounts, rateAndEta } from '../sweep/progress.js';
 import { runSweep } from '../sweep/run.js';
-import { loadSweep, type Sweep } from '../sweep/spec.js';
+import { loadSweep } from '../sweep/spec.js';
+import type { Sweep } from '../core/view.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 
-interface Probe { engine: string; wallMs: number; warmMs: number; warmCpuMs: number; maxRssMB: number; timings: { sharedMs: number; trainMs: number }; regime: string; denseBackend: string }
+interface Probe { engine: string; wallMs: number; warmMs: number; warmCpuMs: number; maxRssMB: number; timings: { sharedMs: number; trainMs: number }; regime: string; kernelBackend: string }
 
 function probe(args: string[], warm = true, repeats = 1): Probe {
   const out = execFileSync(process.execPath, [join(here, 'trial-probe.js'), ...args], {
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     }
     const p = probe([engine, '2000', '20', '8', '1000', '10', '1000'], engine === 'reduced', 7);
     const warm = Number.isFinite(p.warmMs) ? `, warm (median of the 7 next trials in the process, as in a worker) ${(p.warmMs / 1000).toFixed(3)} s` : '';
-    console.log(`  ${engine.padEnd(8)} wall ${(p.wallMs / 1000).toFixed(3)} s${warm} (first trial: dense/shared ${(p.timings.sharedMs / 1000).toFixed(3)} s, GD+eval ${(p.timings.trainMs / 1000).toFixed(3)} s), peak RSS ${p.maxRssMB.toFixed(0)} MB, dense backend ${p.denseBackend}, final regime ${p.regime}`);
+    console.log(`  ${engine.padEnd(8)} wall ${(p.wallMs / 1000).toFixed(3)} s${warm} (first trial: dense/shared ${(p.timings.sharedMs / 1000).toFixed(3)} s, GD+eval ${(p.timings.trainMs / 1000).toFixed(3)} s), peak RSS ${p.maxRssMB.toFixed(0)} MB, kernel backend ${p.kernelBackend}, final regime ${p.regime}`);
   }
 
   console.log('\n[1b] wishart engine (SPEC §8): n=20, T=8, 1000 steps, evalEvery=10, testN=1000, one core, fresh process per d');

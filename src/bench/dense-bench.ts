@@ -20,10 +20,9 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  DenseWorkspace, accumTransposeTimes, blockTimes, denseBackend, denseWasmAvailable, denseWasmError,
-  setDenseBackend, type DenseBackend,
-} from '../model/dense.js';
+import { DenseWorkspace, accumTransposeTimes, blockTimes } from '../model/dense.js';
+import { kernelBackend, setKernelBackend, wasmKernelsAvailable, wasmKernelsError } from '../model/kernels/index.js';
+import type { KernelBackend } from '../model/kernels/types.js';
 
 export interface DenseBenchOptions {
   /** token dimension (default 2000) */
@@ -37,11 +36,11 @@ export interface DenseBenchOptions {
   /** repeat each configuration for at least this long (s; default 1.5 for wasm, 0 for typescript) */
   seconds?: number;
   /** backends to run (default: all available) */
-  backends?: DenseBackend[];
+  backends?: KernelBackend[];
 }
 
 export interface DenseBenchRow {
-  backend: DenseBackend;
+  backend: KernelBackend;
   /** 'workspace': DenseWorkspace with resident Eᵀ and R; 'functions': plain functions */
   api: 'workspace' | 'functions';
   /** best wall time of one full pipeline (s) */
@@ -56,7 +55,7 @@ export interface DenseBenchRow {
 
 export interface DenseBenchResult {
   /** default backend of this process (what the engines use) */
-  backend: DenseBackend;
+  backend: KernelBackend;
   /** GFLOP/s of the default backend through a workspace */
   gflops: number;
   /** GFLOP/s of the default backend's kernels on operands that stay in cache (best of ≥ 0.5 s) */
@@ -100,9 +99,9 @@ function runWorkspace(ws: DenseWorkspace, W: Float64Array, Et: Float64Array, d: 
   return ws.readAccumulator(R);
 }
 
-function runFunctions(backend: DenseBackend, W: Float64Array, Et: Float64Array, d: number, m: number, b: number, out: Float64Array, R: Float64Array): Float64Array {
-  const prev = denseBackend();
-  setDenseBackend(backend);
+function runFunctions(backend: KernelBackend, W: Float64Array, Et: Float64Array, d: number, m: number, b: number, out: Float64Array, R: Float64Array): Float64Array {
+  const prev = kernelBackend();
+  setKernelBackend(backend);
   try {
     R.fill(0);
     for (let i0 = 0; i0 < d; i0 += b) {
@@ -113,12 +112,12 @@ function runFunctions(backend: DenseBackend, W: Float64Array, Et: Float64Array, 
     }
     return R;
   } finally {
-    setDenseBackend(prev);
+    setKernelBackend(prev);
   }
 }
 
 /** GFLOP/s of `backend`'s product kernel on operands that stay in cache: best of ≥ `seconds`. */
-function kernelPeak(backend: DenseBackend, seconds: number): number {
+function kernelPeak(backend: KernelBackend, seconds: number): number {
   const k = 256, mr = 128, nc = 128;
   const ws = new DenseWorkspace(backend);
   ws.setRight(randomMatrix(k * nc, 0x2545f491, 1), k, nc);
@@ -145,7 +144,7 @@ export async function benchDense(opts: DenseBenchOptions = {}): Promise<DenseBen
   for (const [k, v] of Object.entries({ d, m, block })) {
     if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`benchDense: ${k} must be a positive integer, got ${v}`);
   }
-  const backends = opts.backends ?? (denseWasmAvailable() ? ['wasm-simd', 'typescript'] : ['typescript']);
+  const backends = opts.backends ?? (wasmKernelsAvailable() ? ['wasm-simd', 'typescript'] : ['typescript']);
   const W = randomMatrix(d * d, 0x9e3779b9, 1 / Math.sqrt(d));
   const Et = randomMatrix(d * m, 0x85ebca6b, 1);
   const flops = 4 * d * d * m;
@@ -175,8 +174,8 @@ export async function benchDense(opts: DenseBenchOptions = {}): Promise<DenseBen
     }
     ws.release();
   }
-  const gf = (b: DenseBackend): number | undefined => rows.find((r) => r.backend === b && r.api === 'workspace')?.gflops;
-  const def = denseBackend();
+  const gf = (b: KernelBackend): number | undefined => rows.find((r) => r.backend === b && r.api === 'workspace')?.gflops;
+  const def = kernelBackend();
   const wasm = gf('wasm-simd'), ts = gf('typescript');
   return {
     backend: def,
@@ -184,7 +183,7 @@ export async function benchDense(opts: DenseBenchOptions = {}): Promise<DenseBen
     peakGflops: kernelPeak(def, opts.seconds ?? 0.5),
     d, m, block, flops, rows, bitIdentical,
     ...(wasm !== undefined && ts !== undefined ? { speedup: wasm / ts } : {}),
-    ...(denseWasmError() !== undefined ? { wasmError: denseWasmError() } : {}),
+    ...(wasmKernelsError() !== undefined ? { wasmError: wasmKernelsError() } : {}),
   };
 }
 

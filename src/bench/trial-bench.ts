@@ -18,18 +18,18 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_CONFIG, type TrialConfig, checkpointSteps } from '../model/config.js';
 import { drawLabels } from '../model/data.js';
-import { denseBackend } from '../model/dense.js';
-import { vecBackend } from '../model/linalg.js';
 import { trainReduced } from '../model/reduced.js';
 import { computeSharedDraws, reducedFromShared } from '../model/shared.js';
 import { runTrial } from '../model/trial.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../core/config.js';
+import { checkpointSteps } from '../core/schedule.js';
+import { kernelBackend } from '../model/kernels/index.js';
 
 /** Timings of {@link benchTrial} (ms). */
 export interface TrialBenchResult {
-  denseBackend: string;
-  vecBackend: string;
+  /** the kernel backend of this thread (src/model/kernels/index.ts) */
+  kernelBackend: string;
   firstMs: number;
   medianMs: number;
   minMs: number;
@@ -73,8 +73,7 @@ export function benchTrial(repeats = 7, cfg: TrialConfig = { ...DEFAULT_CONFIG, 
     withU.push(performance.now() - t0);
   }
   return {
-    denseBackend: denseBackend(),
-    vecBackend: vecBackend(),
+    kernelBackend: kernelBackend(),
     firstMs: first.timings.totalMs,
     medianMs: median(tot),
     minMs: Math.min(...tot),
@@ -90,7 +89,7 @@ function main(): void {
   const repeats = Number(process.argv[2] ?? 7);
   const r = benchTrial(repeats);
   const f = (x: number): string => x.toFixed(1);
-  console.log(`reference reduced trial (d=2000, n=20, T=8, 1000 steps, evalEvery 10, testN 1000); backends dense=${r.denseBackend} step=${r.vecBackend}`);
+  console.log(`reference reduced trial (d=2000, n=20, T=8, 1000 steps, evalEvery 10, testN 1000); kernel backend ${r.kernelBackend}`);
   console.log(`  first trial ${f(r.firstMs)} ms; warm: median ${f(r.medianMs)} ms (min ${f(r.minMs)}), sharedMs ${f(r.sharedMs)}, trainMs ${f(r.trainMs)}`);
   console.log(`  trainReduced: step loop ${f(r.loopMs)} ms, with u() at every checkpoint ${f(r.loopWithUMs)} ms`);
   console.log(`  final train loss ${r.finalLoss}`);

@@ -8,9 +8,9 @@
  * skips the warm trials; PROBE_REPEATS (default 1) warm trials are timed and
  * their median reported.
  */
-import { DEFAULT_CONFIG, type TrialConfig } from '../model/config.js';
-import { denseBackend } from '../model/dense.js';
 import { runTrial } from '../model/trial.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../core/config.js';
+import { kernelBackend } from '../model/kernels/index.js';
 
 const [engine = 'reduced', d = '2000', n = '20', T = '8', steps = '1000', evalEvery = '10', testN = '1000'] = process.argv.slice(2);
 const cfg: TrialConfig = {
@@ -43,5 +43,5 @@ if (process.env.PROBE_WARM !== '0') {
 }
 process.stdout.write(`${JSON.stringify({
   engine: out.engine, d: cfg.d, n: cfg.n, T: cfg.T, steps: cfg.steps, wallMs, warmMs, warmCpuMs, timings: out.timings,
-  maxRssMB: process.resourceUsage().maxRSS / 1024, regime: out.regime, denseBackend: denseBackend(),
+  maxRssMB: process.resourceUsage().maxRSS / 1024, regime: out.regime, kernelBackend: kernelBackend(),
 })}\n`);

@@ -3,14 +3,8 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SweepSpecError } from '../sweep/spec.js';
-import { IoError, ioError } from '../io.js';
-import { FolderError, LockedError } from '../sweep/folder.js';
-
-/** A usage error (bad option value): exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { ioError } from '../io.js';
+import { FolderError, IoError, LockedError, SweepSpecError, UsageError } from '../core/errors.js';
 
 /**
  * Exit codes: 0 ok, 1 failed trials, an I/O error during a run (disk full) or

@@ -9,7 +9,8 @@ import { registerRun } from './run.js';
 import { registerSlurm } from './slurm.js';
 import { registerStatus } from './status.js';
 import { registerTrain } from './train.js';
-import { UsageError, fail } from './errors.js';
+import { fail } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 const program = new Command();
 program

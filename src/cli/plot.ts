@@ -10,28 +10,21 @@
  * anything is written; a bad value exits 2 with one line naming the flag.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../io.js';
 import { summariseCells } from '../outcome/aggregate.js';
 import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../outcome/csv.js';
-import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
 import { FontNotFoundError } from '../plot/fonts.js';
-import {
-  figureWriteOptions, PlotSettingsError, renderSweepFigures, resolvePlotSettings, styleOf, trajectoryFigure, type PlotSettingsInput,
-} from '../plot/figures.js';
+import { figureWriteOptions, renderSweepFigures, styleOf, trajectoryFigure } from '../plot/figures.js';
 import { writeFigure } from '../plot/render.js';
 import { regimeWord, sub } from '../plot/vocabulary.js';
-import {
-  FIGURE_NAMES, LABEL_TARGETS, METRIC_NAMES, PALETTE_NAMES, parseDomain, parseDpi, parseFontFile, parseFontSize, parseFormats, parseLength, parsePalette,
-  parseScheme,
-} from '../plot/style.js';
+import { FIGURE_NAMES, PALETTE_NAMES } from '../plot/style.js';
 import { OutputFolder } from '../sweep/folder.js';
-import type { TrialRecord } from '../sweep/journal.js';
-import type { Plan } from '../sweep/plan.js';
-import { PARAM_NAMES } from '../sweep/spec.js';
-import { fail, UsageError } from './errors.js';
-import { checkOutDir } from './errors.js';
+import { checkOutDir, fail } from './errors.js';
+import type { Checkpoint, EventTimes, Regime, TrialRecord } from '../core/records.js';
+import { PlotSettingsError, resolvePlotSettings, settingFromFlag, type PlotSettingsInput } from '../plot/settings.js';
+import { UsageError } from '../core/errors.js';
+import { LAYOUT, figureFileName, folderPath } from '../core/layout.js';
 
 interface PlotFlags {
   width?: string;
@@ -53,57 +46,41 @@ interface PlotFlags {
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** Runs `parse` on a flag's value; its error becomes a UsageError naming the flag. */
-function flag<T>(name: string, value: string, parse: (v: string) => T): T {
-  try {
-    return parse(value);
-  } catch (e) {
-    throw new UsageError(`--${name}: ${(e as Error).message}`);
-  }
-}
-
-/** `name=text` pairs of a repeatable flag, names checked against `known`. */
-function pairs(name: string, items: readonly string[], known: readonly string[], what: string): Record<string, string> {
+/** `name=text` pairs of a repeatable flag as a map (the setting's parser checks the names). */
+function pairs(name: string, items: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
     if (eq <= 0) throw new UsageError(`--${name}: expected name=text, got ${JSON.stringify(item)}`);
-    const key = item.slice(0, eq).trim();
-    if (!known.includes(key)) throw new UsageError(`--${name}: unknown ${what} ${JSON.stringify(key)} (known: ${known.join(', ')})`);
-    out[key] = item.slice(eq + 1);
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1);
   }
   return out;
 }
 
 /**
- * The flags as plot settings (the layer over the sweep file's).
+ * The flags as plot settings (the layer over the sweep file's), each value
+ * checked by its setting's parser (src/plot/settings.ts).
  * @throws UsageError naming the flag on a bad value
  */
 export function flagsToSettings(f: PlotFlags): PlotSettingsInput {
-  const s: PlotSettingsInput = {};
-  if (f.width !== undefined) s.width = flag('width', f.width, parseLength);
-  if (f.height !== undefined) s.height = flag('height', f.height, parseLength);
-  if (f.dpi !== undefined) s.dpi = flag('dpi', f.dpi, parseDpi);
-  if (f.fontSize !== undefined) s.fontSize = flag('font-size', f.fontSize, parseFontSize);
-  if (f.format !== undefined) s.formats = flag('format', f.format, parseFormats);
-  if (f.palette !== undefined) s.palette = flag('palette', f.palette, (v) => parsePalette(v).name);
-  if (f.font !== undefined) {
-    s.font = flag('font', f.font, (v) => {
-      if (!v.trim()) throw new Error('expected a font family name, e.g. "DejaVu Sans"');
-      return v.trim();
-    });
+  const raw: [string, unknown][] = [
+    ['width', f.width], ['height', f.height], ['dpi', f.dpi], ['font-size', f.fontSize], ['format', f.format], ['palette', f.palette], ['font', f.font],
+    ['title', f.title], ['notes', f.notes], ['font-file', f.fontFile], ['scheme', f.scheme],
+    ['figure-title', f.figureTitle.length ? pairs('figure-title', f.figureTitle) : undefined],
+    ['label', f.label.length ? pairs('label', f.label) : undefined],
+    ['domain', f.domain?.length ? pairs('domain', f.domain) : undefined],
+  ];
+  const s: Record<string, unknown> = {};
+  for (const [flag, value] of raw) {
+    if (value === undefined) continue;
+    try {
+      const [key, parsed] = settingFromFlag(flag, value);
+      s[key] = parsed;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
-  if (f.title !== undefined) s.title = f.title;
-  if (f.figureTitle.length) s.titles = pairs('figure-title', f.figureTitle, FIGURE_NAMES, 'figure');
-  if (f.label.length) s.labels = pairs('label', f.label, [...PARAM_NAMES, ...LABEL_TARGETS], 'axis, metric or regime');
-  if (f.notes !== undefined) s.notes = f.notes;
-  if (f.fontFile !== undefined) s.fontFile = flag('font-file', f.fontFile, parseFontFile);
-  if (f.scheme !== undefined) s.scheme = flag('scheme', f.scheme, parseScheme);
-  if (f.domain?.length) {
-    const d = pairs('domain', f.domain, METRIC_NAMES, 'metric');
-    s.domains = Object.fromEntries(Object.entries(d).map(([k, v]) => [k, flag('domain', v, (x) => parseDomain(x, `${k}'s domain`))]));
-  }
-  return s;
+  return s as PlotSettingsInput;
 }
 
 /** Reads a JSON file of the folder, or throws a UsageError saying what is wrong with it. */
@@ -119,7 +96,7 @@ function readJson(file: string): unknown {
  * Settings of the sweep file layer and the flags, with the font checked.
  * @throws UsageError naming plan.json's `plot.<key>` or the flag
  */
-function settingsOf(fileLayer: PlotSettingsInput | undefined, source: string, cli: PlotSettingsInput) {
+function settingsOf(fileLayer: Readonly<Record<string, unknown>> | undefined, source: string, cli: PlotSettingsInput) {
   try {
     resolvePlotSettings(fileLayer);
   } catch (e) {
@@ -177,15 +154,14 @@ export function registerPlot(program: Command): void {
       try {
         const cli = flagsToSettings(flags);
         const outDir = flags.out ?? dir;
-        if (flags.out !== undefined) checkOutDir(outDir, ['plan.json', 'results.jsonl', 'trial.json', 'phase-diagram.vl.json', 'trajectory.vl.json']);
+        if (flags.out !== undefined) checkOutDir(outDir, [LAYOUT.plan, LAYOUT.journal, LAYOUT.trial, figureFileName('phase-diagram', 'spec'), figureFileName('trajectory', 'spec')]);
         const warnings: string[] = [];
         let files: string[];
         const folder = OutputFolder.open(dir);
         const stored = folder.readPlan();
         if (stored) {
-          const plan = stored as unknown as Plan;
-          plan.sweep.plot ??= {};
-          settingsOf(plan.sweep.plot as PlotSettingsInput, folder.planFile, cli);
+          const plan = stored;
+          settingsOf(plan.sweep.plot, folder.planFile, cli);
           const journal = folder.replay();
           for (const w of journal.warnings) warnings.push(w);
           const records: TrialRecord[] = folder.records(plan, journal);
@@ -193,16 +169,16 @@ export function registerPlot(program: Command): void {
           const cells = summariseCells(plan.cells, records);
           files = await renderSweepFigures(outDir, plan, cells, records, { plot: cli, warnings });
           process.stderr.write(`${plan.sweep.name}: ${records.length}/${plan.trials.length} trials, ${cells.length} cells → ${outDir}\n`);
-        } else if (existsSync(folder.path('trial.json'))) {
-          const t = readJson(join(dir, 'trial.json')) as TrialFile;
-          if (!Array.isArray(t?.checkpoints) || !t.config) throw new UsageError(`${join(dir, 'trial.json')}: not a trial (no config, checkpoints)`);
-          const settings = settingsOf(undefined, join(dir, 'trial.json'), cli);
+        } else if (existsSync(folder.path(LAYOUT.trial))) {
+          const t = readJson(folderPath(dir, LAYOUT.trial)) as TrialFile;
+          if (!Array.isArray(t?.checkpoints) || !t.config) throw new UsageError(`${folderPath(dir, LAYOUT.trial)}: not a trial (no config, checkpoints)`);
+          const settings = settingsOf(undefined, folderPath(dir, LAYOUT.trial), cli);
           const text = {
             title: `Token selection: SNR = ${Number(t.snr).toPrecision(3)}, n = ${t.config.n}, d = ${t.config.d}, η = ${t.config.eta}`,
             subtitle: [`final regime: ${regimeWord(t.regime, styleOf(settings))}; t${sub('fit')} = ${t.events?.tFit ?? 'not reached'}, t${sub('gen')} = ${t.events?.tGeneralize ?? 'not reached'}; seed ${t.seed}`],
           };
           const f = await writeFigure(outDir, 'trajectory', trajectoryFigure(t.checkpoints, settings, text), figureWriteOptions(settings, true, warnings));
-          const csv = join(outDir, 'trajectory.csv');
+          const csv = folderPath(outDir, LAYOUT.trajectory);
           writeFileAtomic(csv, toCsv(CHECKPOINT_COLUMNS, t.checkpoints.map(checkpointValues)));
           files = [f.spec, f.svg, f.png, f.pdf, csv].filter((x): x is string => x !== undefined);
         } else {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { arrayStillActive } from '../slurm/status.js';
-import { LockedError, OutputFolder } from '../sweep/folder.js';
+import { OutputFolder } from '../sweep/folder.js';
 import { planSweep } from '../sweep/plan.js';
 import { defaultWorkers } from '../sweep/pool.js';
 import { formatDuration } from '../sweep/progress.js';
@@ -13,7 +13,9 @@ import { type RenderFn, runSweep } from '../sweep/run.js';
 import { estimatePlan, formatDryRun } from '../sweep/dryrun.js';
 import { engineFlagOverrides, explicitSweepDocument, loadSweepWithOverrides, resolvedSweepYaml } from '../sweep/overrides.js';
 import { fail, intOption } from './errors.js';
+import { engineChoicesText } from '../model/engines.js';
 import { onStopSignal } from './signals.js';
+import { LockedError } from '../core/errors.js';
 
 interface RunFlags {
   workers: number;
@@ -48,7 +50,7 @@ export function registerRun(program: Command): void {
     .option('-o, --out <dir>', 'output folder (default: output/<sweep name>)')
     .option('--retries <n>', 'retries of a failing trial', intOption('retries', 0), 1)
     .option('--live <n>', 're-render the partial phase diagram every n finished trials (0 = off)', intOption('live', 0), 0)
-    .option('--engine <engine>', 'force an engine for every trial (the override engine=E): auto | explicit | reduced | wishart')
+    .option('--engine <engine>', `force an engine for every trial (the override engine=E): ${engineChoicesText()}`)
     .option('--force', 'use an output folder that holds another sweep (both sweeps\' trials share its journal)')
     .option('--no-progress', 'no progress output')
     .option('-n, --dry-run', 'print the plan (cells, trials, engines, estimated time and memory) and write nothing')

@@ -11,9 +11,10 @@ import { runSlurmTask } from '../slurm/task.js';
 import { planSweep } from '../sweep/plan.js';
 import { formatDuration } from '../sweep/progress.js';
 import { engineFlagOverrides, loadSweepWithOverrides } from '../sweep/overrides.js';
-import type { Sweep } from '../sweep/spec.js';
 import { fail, intOption } from './errors.js';
+import { engineChoicesText } from '../model/engines.js';
 import { onStopSignal } from './signals.js';
+import type { Sweep } from '../core/view.js';
 
 interface SubmitFlags {
   tasks: number;
@@ -68,7 +69,7 @@ export function registerSlurm(program: Command): void {
     .option('--sbatch-arg <arg>', 'extra sbatch argument, e.g. --sbatch-arg=--account=abc (repeatable)', collect, [] as string[])
     .option('-o, --out <dir>', 'output folder (default: output/<sweep name>); must be on a filesystem the compute nodes share')
     .option('--retries <n>', 'retries of a failing trial within its task', intOption('retries', 0), 1)
-    .option('--engine <engine>', 'force an engine for every trial (the override engine=E): auto | explicit | reduced | wishart')
+    .option('--engine <engine>', `force an engine for every trial (the override engine=E): ${engineChoicesText()}`)
     .option('--force', 'use an output folder that holds another sweep')
     .option('--no-render', 'the merge job does not draw the figures (draw them later with `attn-phase plot <dir>`)')
     .action(async (file: string, overrides: string[], flags: SubmitFlags) => {

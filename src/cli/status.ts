@@ -4,9 +4,11 @@
  */
 import type { Command } from 'commander';
 import { type SlurmStatus, formatSlurmStatus, slurmStatus } from '../slurm/status.js';
-import { type LockState, type RunInfo, FolderError, OutputFolder } from '../sweep/folder.js';
+import { OutputFolder } from '../sweep/folder.js';
+import type { LockState, RunInfo } from '../sweep/lock.js';
 import { type ProgressCounts, progressLine, rateAndEta } from '../sweep/progress.js';
 import { fail } from './errors.js';
+import { FolderError } from '../core/errors.js';
 
 /** What `status` reports (also its `--json` output). */
 export interface SweepStatus {

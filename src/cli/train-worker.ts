@@ -6,9 +6,10 @@
  * main thread sets the shared stop flag.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TrialConfig } from '../model/config.js';
-import { DrawCache, runTrial, type TrialOutcome } from '../model/trial.js';
-import type { Checkpoint } from '../outcome/types.js';
+import { DrawCache } from '../model/shared.js';
+import { runTrial } from '../model/trial.js';
+import type { TrialConfig } from '../core/config.js';
+import type { TrialOutcome, Checkpoint } from '../core/records.js';
 
 /** What the main thread hands over. */
 export interface TrainWorkerData {

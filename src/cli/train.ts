@@ -13,19 +13,20 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
-import { type TrialConfig, snrOf } from '../model/config.js';
-import type { TrialOutcome } from '../model/trial.js';
 import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../outcome/csv.js';
 import { eventTimes } from '../outcome/metrics.js';
-import type { Checkpoint } from '../outcome/types.js';
 import { provenance } from '../provenance.js';
 import { planSweep } from '../sweep/plan.js';
 import { formatDuration, TrialProgress } from '../sweep/progress.js';
 import { validateSweep } from '../sweep/spec.js';
 import { writeFileAtomic } from '../io.js';
 import { checkOutDir, fail } from './errors.js';
+import { engineChoicesText } from '../model/engines.js';
 import { onStopSignal } from './signals.js';
 import type { TrainWorkerData, TrainWorkerMessage } from './train-worker.js';
+import { type TrialConfig, snrOf } from '../core/config.js';
+import type { TrialOutcome, Checkpoint } from '../core/records.js';
+import { LAYOUT, folderPath } from '../core/layout.js';
 
 /** Flag name → sweep parameter. Values are parsed as numbers where they look like numbers. */
 const FLAGS: [string, string, string][] = [
@@ -41,7 +42,7 @@ const FLAGS: [string, string, string][] = [
   ['--steps <k>', 'steps', 'GD steps'],
   ['--eval-every <k>', 'evalEvery', 'checkpoint spacing'],
   ['--test-n <k>', 'testN', 'test sequences'],
-  ['--engine <e>', 'engine', 'auto | explicit | reduced'],
+  ['--engine <e>', 'engine', engineChoicesText()],
   ['--test <mode>', 'test', 'projected | explicit test set'],
 ];
 
@@ -138,8 +139,8 @@ export function registerTrain(program: Command): void {
         const outcome = finished ?? partialOutcome(cfg, received, trial.engine, t0);
         const stopped = signals > 0 || outcome.stopped === true;
         const csv = toCsv(CHECKPOINT_COLUMNS, outcome.checkpoints.map(checkpointValues));
-        writeFileAtomic(join(outDir, 'trajectory.csv'), csv);
-        writeFileAtomic(join(outDir, 'trial.json'), `${JSON.stringify({ id: trial.id, seed: trial.seed, config: cfg, snr: snrOf(cfg), ...outcome, provenance: provenance() }, null, 1)}\n`);
+        writeFileAtomic(folderPath(outDir, LAYOUT.trajectory), csv);
+        writeFileAtomic(folderPath(outDir, LAYOUT.trial), `${JSON.stringify({ id: trial.id, seed: trial.seed, config: cfg, snr: snrOf(cfg), ...outcome, provenance: provenance() }, null, 1)}\n`);
         // the data are written: from here a 2nd signal exits at once
         stopTrial = (level) => {
           if (level >= 2) {
@@ -153,7 +154,8 @@ export function registerTrain(program: Command): void {
           // loaded only now: vega and sharp take a while to load
           const { writeFigure } = await import('../plot/render.js');
           const { regimeWord, sub } = await import('../plot/vocabulary.js');
-          const { defaultWidth, resolvePlotSettings, trajectoryFigure } = await import('../plot/figures.js');
+          const { defaultWidth, trajectoryFigure } = await import('../plot/figures.js');
+          const { resolvePlotSettings } = await import('../plot/settings.js');
           // fitted to the default figure width (17 cm: several panels), as the plot command does
           const spec = trajectoryFigure(outcome.checkpoints, resolvePlotSettings(), {
             title: `Token selection: SNR = ${snrOf(cfg).toPrecision(3)}, n = ${cfg.n}, d = ${cfg.d}, η = ${cfg.eta}`,

@@ -3,8 +3,7 @@
  * one trial computed alone (so the choice, and therefore the trial's numbers,
  * do not depend on which other trials share its group, nor on the machine).
  */
-import type { TrialConfig } from './config.js';
-import { wishartConfigError } from './wishart.js';
+import type { TrialConfig } from '../core/config.js';
 
 /**
  * Sustained multiply-add rates (MAC/s) of the kernels each engine spends its
@@ -132,49 +131,4 @@ export function evaluationSeconds(cfg: Pick<TrialConfig, 'testN' | 'T' | 'd' | '
   const tokens = cfg.testN * cfg.T;
   const explicit = cfg.test === 'explicit' ? (tokens * cfg.d) / KERNEL_RATES.reducedStepCached : 0;
   return checkpoints * (EVAL_CHECKPOINT_S + EVAL_TOKEN_S * tokens + explicit);
-}
-
-/**
- * Estimated seconds of one trial on one core with `engine`: the engine's
- * work plus the checkpoint evaluations. With `drawsShared` (a later trial of
- * a group of reduced-engine trials sharing their dense draws, SPEC §6) the
- * dense draws are not counted. What the ETA, `--dry-run` and the Slurm
- * packing all start from.
- */
-export function trialSeconds(
-  cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'testN' | 'test'>, engine: EngineName, checkpoints: number, drawsShared = false,
-): number {
-  const c = engineCosts(cfg, checkpoints);
-  const work = engine === 'explicit' ? c.explicit : engine === 'wishart' ? c.wishart : drawsShared ? c.reducedSeconds.train : c.reduced;
-  return work + evaluationSeconds(cfg, checkpoints);
-}
-
-/** Name of a training engine (SPEC §4, §8). */
-export type EngineName = 'explicit' | 'reduced' | 'wishart';
-
-/**
- * The engine to use: the forced one, or the one with the smaller estimated
- * time among the exact engines (explicit, reduced). `auto` never picks
- * `wishart`: its numbers are exact in distribution, not per seed (SPEC §8).
- */
-export function chooseEngine(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'engine'>, checkpoints: number): EngineName {
-  if (cfg.engine !== 'auto') return cfg.engine;
-  const c = engineCosts(cfg, checkpoints);
-  return c.reduced <= c.explicit ? 'reduced' : 'explicit';
-}
-
-/**
- * Why `engine` cannot run `cfg` (a one-line message naming the field), or
- * undefined. Only the wishart engine has preconditions (SPEC §8).
- */
-export function engineConfigError(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'init'>, engine: EngineName): string | undefined {
-  return engine === 'wishart' ? wishartConfigError(cfg) : undefined;
-}
-
-/**
- * Dimension of the space the engine's vectors (u = Wᵀp, test tokens) live in:
- * d, or 2(N+2) for the wishart engine (SPEC §8) — what memory estimates use.
- */
-export function engineDimension(cfg: Pick<TrialConfig, 'd' | 'n' | 'T'>, engine: EngineName): number {
-  return engine === 'wishart' ? 2 * (cfg.n * cfg.T + 2) : cfg.d;
 }

@@ -7,16 +7,8 @@
  * μ₋ = ‖μ‖e₂, i.e. coordinates 0 and 1, so the signal part of X lives in two
  * columns: `Sc` (N×2) holds them.
  */
-import { type TrialConfig, sigmaP, sigmaW } from './config.js';
 import { stream } from './rng.js';
-
-/** Token kinds in sequence order (SPEC §1). */
-export const TOKEN_KINDS = ['relevant', 'confusing', 'weak', 'irrelevant'] as const;
-
-/** Kind index (0..3 in TOKEN_KINDS) of token position t. */
-export function kindOfPosition(t: number): number {
-  return t < 3 ? t : 3;
-}
+import { type TrialConfig, sigmaP, sigmaW } from '../core/config.js';
 
 /** Labels of a training set. */
 export interface Labels {

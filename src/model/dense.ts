@@ -17,20 +17,9 @@
  * and the accumulator resident across calls. The plain functions copy every
  * operand in and out on each call (O(size) copies versus O(size·inner) work).
  */
-import { type DenseImpl, type KernelBackend, kernelBackend, kernelTable, setKernelBackend, wasmKernelsAvailable, wasmKernelsError } from './kernels/index.js';
+import { kernelBackend, kernelTable } from './kernels/index.js';
+import type { DenseImpl, KernelBackend } from './kernels/types.js';
 
-/** Which implementation runs the kernels (the kernel backend). */
-export type DenseBackend = KernelBackend;
-
-
-/** The backend of this thread (see `kernels/index.ts`). */
-export const denseBackend = kernelBackend;
-/** Choose this thread's kernel backend (see `kernels/index.ts`). */
-export const setDenseBackend = setKernelBackend;
-/** Whether the WebAssembly kernels loaded and passed their self-test. */
-export const denseWasmAvailable = wasmKernelsAvailable;
-/** Why the WebAssembly kernels are unavailable (undefined if they are available). */
-export const denseWasmError = wasmKernelsError;
 
 // ---------------------------------------------------------------------------
 // Argument checks
@@ -71,16 +60,16 @@ function checkLen(fn: string, name: string, arr: Float64Array, len: number, shap
  */
 export class DenseWorkspace {
   /** Backend fixed at construction. */
-  readonly backend: DenseBackend;
+  readonly backend: KernelBackend;
   private implValue: DenseImpl | undefined;
   private right: { d: number; m: number } | undefined;
   private acc: { d: number; m: number } | undefined;
 
   /**
-   * @param backend defaults to {@link denseBackend}()
+   * @param backend defaults to {@link kernelBackend}()
    * @throws Error if `'wasm-simd'` is requested but unavailable
    */
-  constructor(backend: DenseBackend = denseBackend()) {
+  constructor(backend: KernelBackend = kernelBackend()) {
     kernelTable(backend); // throws if unavailable
     this.backend = backend;
   }
@@ -206,7 +195,7 @@ let shared: DenseWorkspace | undefined;
  * reuses its WebAssembly memory. Calls that use it must not interleave.
  */
 export function threadWorkspace(): DenseWorkspace {
-  const backend = denseBackend();
+  const backend = kernelBackend();
   if (!shared || shared.backend !== backend) shared = new DenseWorkspace(backend);
   return shared;
 }

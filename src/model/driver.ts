@@ -16,8 +16,7 @@
  * The first step at which one is not is reported as `divergedAt`; the state of
  * that step is not observed.
  */
-import { forwardBackward } from './forward.js';
-import type { EngineReport, EngineRun } from './forward.js';
+import { forwardBackward, type EngineReport, type EngineRun } from './forward.js';
 
 /** What an engine supplies to the driver. Arrays it returns are valid until its next call. */
 export interface Stepper {

@@ -17,16 +17,10 @@
  * (The plain {@link matTVec} skips rows with x[r] = 0, which only matters
  * when A holds non-finite values; the arena's kernels never skip.)
  */
-import { type KernelBackend, type VecImpl, kernelBackend, kernelTable, wasmKernelsAvailable, wasmKernelsError } from './kernels/index.js';
+import { kernelBackend, kernelTable } from './kernels/index.js';
+import type { KernelBackend, VecImpl } from './kernels/types.js';
 
 export { axpy, dot, matTVec, matVec } from './kernels/ts.js';
-
-/** Backend the step kernels use in this thread (the kernel backend, see `kernels/index.ts`). */
-export const vecBackend = kernelBackend;
-/** Whether the wasm vector kernels loaded and agree bit for bit with the TypeScript ones. */
-export const vecWasmAvailable = wasmKernelsAvailable;
-/** Why the wasm vector kernels are unavailable (undefined if available). */
-export const vecWasmError = wasmKernelsError;
 
 /**
  * Working memory plus kernels for a per-step loop. Allocate every array of a
@@ -48,10 +42,10 @@ export class VecArena {
   private readonly impl: VecImpl;
 
   /**
-   * @param backend defaults to {@link vecBackend}()
+   * @param backend defaults to {@link kernelBackend}()
    * @throws Error if `'wasm-simd'` is requested but the kernels are unavailable
    */
-  constructor(backend: KernelBackend = vecBackend()) {
+  constructor(backend: KernelBackend = kernelBackend()) {
     this.impl = kernelTable(backend).vec();
     this.backend = backend;
   }
@@ -140,13 +134,13 @@ let pooled: VecArena | undefined;
 let pooledBusy = false;
 
 /**
- * Run `fn` with this thread's reusable arena for the current {@link vecBackend}
+ * Run `fn` with this thread's reusable arena for the current {@link kernelBackend}
  * (a worker running many trials reuses one block of WebAssembly memory). A
  * nested call gets a temporary arena of its own. The arrays `fn` allocates
  * are valid only until it returns.
  */
 export function withVecArena<T>(fn: (arena: VecArena) => T): T {
-  const backend = vecBackend();
+  const backend = kernelBackend();
   if (pooledBusy) return fn(new VecArena(backend));
   if (!pooled || pooled.backend !== backend) pooled = new VecArena(backend);
   const arena = pooled;

@@ -12,11 +12,11 @@
  * each trial costs O(d·N + N²). A group of one computes them the same way, so
  * a trial's numbers do not depend on its group.
  */
-import { type TrialConfig } from './config.js';
 import { threadWorkspace } from './dense.js';
-import { W0Rows, assembleTokens, drawP0, drawTokenNoise, headCoefficients, signalCoefficients } from './data.js';
+import { W0Rows, assembleTokens, drawP0, drawTokenNoise, drawW0, headCoefficients, signalCoefficients } from './data.js';
 import { giveArrays, takeArray } from './pool.js';
 import { type ReducedSystem, transpose } from './reduced.js';
+import type { TrialConfig } from '../core/config.js';
 
 /** Row-block height for streaming W₀. */
 const BLOCK = 64;
@@ -164,4 +164,44 @@ export function reducedFromShared(
   for (let j = 0; j < N; j++) v[j] = (sigma * E[j * d] + Sc[2 * j]) * nu0 + (sigma * E[j * d + 1] + Sc[2 * j + 1]) * nu1;
   const X = assembleTokens(E, Sc, sigma, N, d, takeArray(N * d));
   return { d, n, T, y: labels.y, v, G, H, Q, X };
+}
+
+/**
+ * Caches the dense draws of a group (SPEC §6) so trials that differ only in
+ * continuous parameters compute them once. Holds at most one entry of each
+ * kind: a group shares one key.
+ */
+export class DrawCache {
+  private sharedKeyValue = '';
+  private shared: SharedDraws | null = null;
+  private w0Key = '';
+  private w0: Float64Array | null = null;
+
+  /** Shared draws for the reduced engine; `fresh` tells whether they were computed now. */
+  sharedDraws(cfg: TrialConfig, seed: number): { draws: SharedDraws; fresh: boolean } {
+    const key = sharedKey(cfg, seed);
+    if (this.shared && key === this.sharedKeyValue) {
+      return { draws: this.shared, fresh: false };
+    }
+    this.release();
+    this.shared = computeSharedDraws(cfg, seed);
+    this.sharedKeyValue = key;
+    return { draws: this.shared, fresh: true };
+  }
+
+  /** Drop the cached shared draws, handing their memory back to the thread's pool (`pool.ts`). */
+  release(): void {
+    if (this.shared) releaseSharedDraws(this.shared);
+    this.shared = null;
+    this.sharedKeyValue = '';
+  }
+
+  /** Whole W₀ for the explicit engine. */
+  W0(cfg: TrialConfig, seed: number): Float64Array {
+    const key = sharedKey(cfg, seed);
+    if (this.w0 && key === this.w0Key) return this.w0;
+    this.w0 = drawW0(cfg, seed);
+    this.w0Key = key;
+    return this.w0;
+  }
 }

@@ -6,8 +6,9 @@
  */
 import { signalCoefficients, trueLabels } from './data.js';
 import { attend, softplus } from './forward.js';
-import { VecArena, vecBackend } from './linalg.js';
+import { VecArena } from './linalg.js';
 import { stream, type Rng } from './rng.js';
+import { kernelBackend } from './kernels/index.js';
 
 /** Parameters of a test set. */
 export interface TestSetSpec {
@@ -45,7 +46,7 @@ const RETAIN_BYTES = 256 * 2 ** 20;
 let spareArena: VecArena | undefined;
 
 function takeArena(): VecArena {
-  const a = spareArena && spareArena.backend === vecBackend() ? spareArena : new VecArena();
+  const a = spareArena && spareArena.backend === kernelBackend() ? spareArena : new VecArena();
   spareArena = undefined;
   return a;
 }

@@ -3,79 +3,16 @@
  * cost, train with the shared driver, evaluate at checkpoints, classify
  * (SPEC §1–6, §8). {@link runTrial} is the entry point every caller uses.
  */
+import type { TrialConfig } from '../core/config.js';
+import type { EngineName } from '../core/params.js';
+import type { Checkpoint, TrialOutcome } from '../core/records.js';
+import { checkpointSteps } from '../core/schedule.js';
 import { checkpointMetrics, divergedCheckpoint, eventTimes } from '../outcome/metrics.js';
-import { type TheoryQuantities, theoryOf } from '../outcome/theory.js';
-import type { Checkpoint, EventTimes, Regime } from '../outcome/types.js';
-import { type TrialConfig, checkpointSteps } from './config.js';
-import { type EngineName, chooseEngine } from './cost.js';
-import { type Labels, type Problem, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headVector, signalCoefficients } from './data.js';
-import { trainExplicit } from './explicit.js';
+import { theoryOf } from '../outcome/theory.js';
+import { drawLabels } from './data.js';
+import { ENGINES, chooseEngine } from './engines.js';
 import type { EngineReport, EngineRun } from './forward.js';
-import { trainReduced } from './reduced.js';
-import { type SharedDraws, computeSharedDraws, reducedFromShared, releaseReducedSystem, releaseSharedDraws, sharedKey } from './shared.js';
-import { type TestSet, makeTestSet } from './testset.js';
-import { wishartSystem } from './wishart.js';
-
-/** Result of one trial, as stored in the journal (besides its id/cell/config). */
-export interface TrialOutcome {
-  engine: EngineName;
-  checkpoints: Checkpoint[];
-  /** last checkpoint (the diverged one if training diverged) */
-  final: Checkpoint;
-  regime: Regime;
-  events: EventTimes;
-  diverged: boolean;
-  /** training was stopped early by `TrialHooks.shouldStop` (absent otherwise) */
-  stopped?: true;
-  /** theory quantities of the config (SPEC §7: τ, τ_b, n·SNR², test-error bounds) */
-  theory?: TheoryQuantities;
-  timings: {
-    /** share of the group's dense work attributed to this trial (ms) */
-    sharedMs: number;
-    trainMs: number;
-    totalMs: number;
-  };
-}
-
-/**
- * Caches the dense draws of a group (SPEC §6) so trials that differ only in
- * continuous parameters compute them once. Holds at most one entry of each
- * kind: a group shares one key.
- */
-export class DrawCache {
-  private sharedKeyValue = '';
-  private shared: SharedDraws | null = null;
-  private w0Key = '';
-  private w0: Float64Array | null = null;
-
-  /** Shared draws for the reduced engine; `fresh` tells whether they were computed now. */
-  sharedDraws(cfg: TrialConfig, seed: number): { draws: SharedDraws; fresh: boolean } {
-    const key = sharedKey(cfg, seed);
-    if (this.shared && key === this.sharedKeyValue) {
-      return { draws: this.shared, fresh: false };
-    }
-    this.release();
-    this.shared = computeSharedDraws(cfg, seed);
-    this.sharedKeyValue = key;
-    return { draws: this.shared, fresh: true };
-  }
-
-  /** Drop the cached shared draws, handing their memory back to the thread's pool (`pool.ts`). */
-  release(): void {
-    if (this.shared) releaseSharedDraws(this.shared);
-    this.shared = null;
-    this.sharedKeyValue = '';
-  }
-
-  /** Whole W₀ for the explicit engine. */
-  W0(cfg: TrialConfig, seed: number): Float64Array {
-    const key = sharedKey(cfg, seed);
-    if (this.w0 && key === this.w0Key) return this.w0;
-    this.w0 = drawW0(cfg, seed);
-    this.w0Key = key;
-    return this.w0;
-  }
-}
+import { DrawCache } from './shared.js';
 
 /** Progress and stop callbacks of one trial (both optional). */
 export interface TrialHooks {
@@ -85,75 +22,27 @@ export interface TrialHooks {
   shouldStop?(): boolean;
 }
 
-/** A trial made ready by its engine: how to train it and its test set. */
-interface PreparedTrial {
-  train(run: EngineRun): EngineReport;
-  testSet: TestSet;
-  /** share of the group's dense work attributed to this trial (ms) */
-  sharedMs: number;
-}
-
-type Prepare = (cfg: TrialConfig, seed: number, labels: Labels, cache: DrawCache, maxDirections: number) => PreparedTrial;
-
-/** Test set in the space u lives in (SPEC §5): d for the explicit and reduced engines, 2(N+2) for wishart (SPEC §8). */
-function testSetOf(cfg: TrialConfig, seed: number, maxDirections: number, d = cfg.d): TestSet {
-  return makeTestSet(cfg.test, {
-    testN: cfg.testN, T: cfg.T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
-    nu: headVector(d, cfg.muNorm, cfg.nuScale), seed, maxDirections,
-  });
-}
-
-/** The engines (SPEC §4, §8): how each prepares a trial. Looked up here only. */
-const ENGINES: Record<EngineName, Prepare> = {
-  explicit(cfg, seed, labels, cache, maxDirections) {
-    const { d, n, T } = cfg;
-    const W0 = cache.W0(cfg, seed);
-    const E = drawTokenNoise(seed, n, T, d);
-    const Sc = signalCoefficients(labels.yTrue, T, cfg.muNorm, cfg.rho);
-    const problem: Problem = {
-      d, n, T, X: assembleTokens(E, Sc, cfg.sigma, n * T, d), y: labels.y, yTrue: labels.yTrue,
-      noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu: headVector(d, cfg.muNorm, cfg.nuScale),
-    };
-    return { train: (run) => trainExplicit(problem, run), testSet: testSetOf(cfg, seed, maxDirections), sharedMs: 0 };
-  },
-  wishart(cfg, seed, labels, _cache, maxDirections) {
-    const sys = wishartSystem(cfg, seed, labels);
-    return { train: (run) => trainReduced(sys, run), testSet: testSetOf(cfg, seed, maxDirections, sys.d), sharedMs: 0 };
-  },
-  reduced(cfg, seed, labels, cache, maxDirections) {
-    const { draws, fresh } = cache.sharedDraws(cfg, seed);
-    const sys = reducedFromShared(draws, cfg, labels);
-    const train = (run: EngineRun): EngineReport => {
-      try {
-        return trainReduced(sys, run);
-      } finally {
-        releaseReducedSystem(sys);
-      }
-    };
-    return { train, testSet: testSetOf(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
-  },
-};
-
 /**
- * Train one trial and measure it: draw labels, let the engine (chosen by
- * {@link chooseEngine}) prepare its state and test set, run the shared
- * driver (`driver.ts`) over the checkpoints of {@link checkpointSteps},
- * record metrics and the regime at each (SPEC §3).
+ * Train one trial and measure it: draw labels, let the engine (the plan's,
+ * else chosen by {@link chooseEngine}) prepare its state and test set, run
+ * the shared driver (`driver.ts`) over the checkpoints of
+ * {@link checkpointSteps}, record metrics and the regime at each (SPEC §3).
  *
  * @param cfg    resolved configuration (validated by the sweep schema)
  * @param seed   trial seed (non-negative integer)
  * @param cache  shared draws of the trial's group; a fresh cache gives the same numbers
  * @param hooks  progress / stop callbacks at checkpoints (do not change the numbers)
+ * @param engine the engine the plan chose (src/sweep/plan.ts); default: chooseEngine's choice, the same one
  * @returns checkpoints (0, every evalEvery, last — or up to the stop), final regime and
  *          event times; a diverged run ends with a `diverged` checkpoint
  * @throws Error (one line) if the forced engine cannot run this configuration
  */
-export function runTrial(cfg: TrialConfig, seed: number, cache?: DrawCache, hooks: TrialHooks = {}): TrialOutcome {
+export function runTrial(cfg: TrialConfig, seed: number, cache?: DrawCache, hooks: TrialHooks = {}, engine?: EngineName): TrialOutcome {
   if (!cache) {
     // a cache of this trial only: its memory goes back to the pool at the end
     const own = new DrawCache();
     try {
-      return runTrial(cfg, seed, own, hooks);
+      return runTrial(cfg, seed, own, hooks, engine);
     } finally {
       own.release();
     }
@@ -161,9 +50,9 @@ export function runTrial(cfg: TrialConfig, seed: number, cache?: DrawCache, hook
   const t0 = performance.now();
   const { n, T, alpha, steps } = cfg;
   const steps_ = checkpointSteps(steps, cfg.evalEvery, cfg.evalLog ?? 0);
-  const engine = chooseEngine(cfg, steps_.length);
+  engine ??= chooseEngine(cfg, steps_.length);
   const labels = drawLabels(cfg, seed);
-  const prepared = ENGINES[engine](cfg, seed, labels, cache, steps_.length + 1);
+  const prepared = ENGINES[engine].prepare(cfg, seed, labels, cache, steps_.length + 1);
   const checkpoints: Checkpoint[] = [];
   const delta = cfg.generalizationTolerance;
   const trainLabels = { n, T, y: labels.y, noisy: labels.noisy };

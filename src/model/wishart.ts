@@ -35,11 +35,11 @@
  * the seed and the shapes (d, n, T) only (SPEC §6): streams `bartlett-tokens`
  * (E_a, R_b), `bartlett-W0` (R₁), `bartlett-W0-rest` (R₂).
  */
-import { type TrialConfig, sigmaW } from './config.js';
 import { headCoefficients, signalCoefficients } from './data.js';
 import { accumTransposeTimes, blockTimes, gramColumns } from './dense.js';
 import type { ReducedSystem } from './reduced.js';
 import { type Rng, stream } from './rng.js';
+import { type TrialConfig, sigmaW } from '../core/config.js';
 
 /**
  * One χ²(ν) variate: 2·Gamma(ν/2, 1) by Marsaglia & Tsang (2000), "A simple

@@ -2,10 +2,10 @@
  * Aggregation per cell over seeds: majority regime with agreement, and mean
  * and standard deviation of final metrics.
  */
-import type { TrialConfig } from '../model/config.js';
-import type { Checkpoint, CellSummary, EventTimes, Regime } from './types.js';
 import { eventTimes, majorityRegime } from './metrics.js';
 import { theoryOf } from './theory.js';
+import type { TrialConfig } from '../core/config.js';
+import { type Checkpoint, type CellSummary, type EventTimes, type Regime, FINAL_METRICS } from '../core/records.js';
 
 /** What aggregation needs of a finished trial. */
 export interface TrialSummaryInput {
@@ -17,11 +17,6 @@ export interface TrialSummaryInput {
   /** resolved config: gives the cell its theory quantities (SPEC §7) */
   config?: TrialConfig;
 }
-
-/** Names of the final metrics, in the order finalMetrics lists them. */
-export const FINAL_METRICS = [
-  'testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError',
-] as const;
 
 /** Final metrics of a trial by name (NaN where undefined). */
 export function finalMetrics(t: TrialSummaryInput): Record<string, number> {

@@ -1,3 +1,4 @@
+import type { CellSummary } from '../core/records.js';
 /**
  * Locating the phase boundary on an (SNR, n) map and testing the theory's
  * slope (SPEC §3: the boundary between not-overfitting and memorising the
@@ -13,7 +14,6 @@
  * `log n = a − b·log SNR` through those points gives b with a Student-t
  * confidence interval.
  */
-import type { CellSummary } from './types.js';
 
 /** A boundary crossing on the map. */
 export interface BoundaryPoint {

@@ -30,11 +30,10 @@
  *   attnClean_<kind>, attnNoisy_<kind> (mean softmax weight per token of
  *   kind relevant, confusing, weak, irrelevant).
  */
-import type { TrialConfig } from '../model/config.js';
-import type { Checkpoint, CellSummary, Regime } from './types.js';
-import { REGIMES } from './types.js';
-import { FINAL_METRICS } from './aggregate.js';
 import { theoryOf } from './theory.js';
+import type { TrialConfig } from '../core/config.js';
+import { type Checkpoint, type CellSummary, type Regime, REGIMES, FINAL_METRICS } from '../core/records.js';
+import { TOKEN_KINDS } from '../core/tokens.js';
 
 /** One CSV field: numbers as shortest round-trip text, non-finite/null as empty, strings quoted when needed. */
 export function csvField(v: unknown): string {
@@ -50,12 +49,10 @@ export function toCsv(header: readonly string[], rows: readonly (readonly unknow
   return [header.map(csvField).join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
 }
 
-const KINDS = ['relevant', 'confusing', 'weak', 'irrelevant'] as const;
-
 /** Columns of one checkpoint (shared by trials.csv and trajectory.csv). */
 export const CHECKPOINT_COLUMNS = [
   'step', 'regime', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'testAcc', 'testError', 'testLoss', 'pNorm',
-  ...KINDS.map((k) => `attnClean_${k}`), ...KINDS.map((k) => `attnNoisy_${k}`),
+  ...TOKEN_KINDS.map((k) => `attnClean_${k}`), ...TOKEN_KINDS.map((k) => `attnNoisy_${k}`),
 ];
 
 /** Values of CHECKPOINT_COLUMNS for a checkpoint. */
@@ -63,7 +60,7 @@ export function checkpointValues(c: Checkpoint): unknown[] {
   return [
     c.step, c.regime, c.trainLoss, c.trainAcc, c.cleanFit, c.noisyFit, c.testAcc,
     typeof c.testAcc === 'number' ? 1 - c.testAcc : null, c.testLoss, c.pNorm,
-    ...KINDS.map((k) => c.attnClean?.[k]), ...KINDS.map((k) => c.attnNoisy?.[k] ?? null),
+    ...TOKEN_KINDS.map((k) => c.attnClean?.[k]), ...TOKEN_KINDS.map((k) => c.attnNoisy?.[k] ?? null),
   ];
 }
 

@@ -1,9 +1,8 @@
+import { kindOfPosition, type TokenWeights } from '../core/tokens.js';
+import { type Checkpoint, type EventTimes, type Regime, REGIMES } from '../core/records.js';
 /**
  * Checkpoint metrics, regime classification and event times (SPEC §3).
  */
-import { kindOfPosition } from '../model/data.js';
-import type { Checkpoint, EventTimes, Regime, TokenWeights } from './types.js';
-import { REGIMES } from './types.js';
 
 /** Training-set facts the metrics need. */
 export interface TrainLabels {

@@ -16,12 +16,12 @@
  *   the (snr, n) map, fitted as `log n = a − b·log SNR` (boundary.ts,
  *   `fitCrossings`); the theory's b is 2.
  */
-import type { TrialConfig } from '../model/config.js';
 import { type TrialSummaryInput, summariseCells } from './aggregate.js';
 import { type SlopeFit, fitCrossings, olsFit } from './boundary.js';
 import { eventTimes } from './metrics.js';
 import { theoryOf } from './theory.js';
-import type { CellSummary, Checkpoint } from './types.js';
+import type { TrialConfig } from '../core/config.js';
+import type { CellSummary, Checkpoint } from '../core/records.js';
 
 /** What the theory-time readings need of a finished trial (a journal TrialRecord has it). */
 export interface TheoryTrial {

@@ -9,34 +9,11 @@
  * (journal records also carry them, for readers outside this code).
  */
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
-import type { TrialConfig } from '../model/config.js';
+import type { TrialConfig } from '../core/config.js';
+import type { TheoryQuantities } from '../core/records.js';
 
 /** What the theory quantities depend on. */
 export type TheoryInput = Pick<TrialConfig, 'd' | 'T' | 'n' | 'muNorm' | 'sigma' | 'alpha' | 'nuScale' | 'init' | 'generalizationTolerance'>;
-
-/** Theory quantities of one cell (SPEC §7). Units: steps for times; errors are probabilities. */
-export interface TheoryQuantities {
-  /** SNR = ‖μ‖/(σ_ε√d) */
-  snr: number;
-  /** n·SNR² — the theorem's control parameter (boundary at n·SNR² = const) */
-  nSnr2: number;
-  /** ‖ν‖ = |nuScale|/‖μ‖ (SPEC §2 head) */
-  nuNorm: number;
-  /** max(σ_w², σ_p²): variance of W₀ entries (1/(3d) for uniform on [−1/√d, 1/√d]) vs of p₀ (0 when zero) */
-  initVariance: number;
-  /** τ = 1/(α·‖ν‖·‖μ‖³·d·max(σ_w², σ_p²)), the not-overfitting time (steps) */
-  tau: number;
-  /** τ_b = n·exp(1/(n·SNR²))/(α·σ_ε²·‖ν‖·‖μ‖·d²·max(σ_w², σ_p²)), the benign-overfitting time (steps; Infinity when it overflows) */
-  tauBenign: number;
-  /** log₁₀ τ_b (finite even when τ_b overflows) */
-  log10TauBenign: number;
-  /** test error of uniform attention (step 0 with p₀ = 0): Φ(−‖μ‖/(σ_ε√(2T))) */
-  testErrorStep0: number;
-  /** best test error any token selection reaches (all attention on the relevant token): Φ(−‖μ‖/(σ_ε√2)) */
-  testErrorBest: number;
-  /** testErrorBest ≥ δ: benign overfitting is impossible in this cell, so "harmful" says nothing about overfitting */
-  undecidable: boolean;
-}
 
 /** Variance of one W₀ entry (SPEC §2): uniform on [−1/√d, 1/√d] → 1/(3d); Gaussian → σ_w² (default 1/d). */
 export function w0Variance(cfg: Pick<TrialConfig, 'd' | 'init'>): number {

@@ -5,8 +5,6 @@
  * options (style, panel size, layout variant, title wrapping) as in options.ts.
  */
 import type { BoundaryFit } from '../outcome/boundary.js';
-import type { Checkpoint, CellSummary } from '../outcome/types.js';
-import { REGIMES } from '../outcome/types.js';
 import { tickLabels } from './format.js';
 import { cellLabelling, type AxisLayout } from './grid.js';
 import { topLevel } from './frame.js';
@@ -15,6 +13,8 @@ import { regimeLegend, regimeScale } from './legend.js';
 import { linePanel } from './panels.js';
 import { axisLabel } from './vocabulary.js';
 import { defaultStyle, typeScale, wrapText, type FigureStyle } from './style.js';
+import { type Checkpoint, type CellSummary, REGIMES } from '../core/records.js';
+import { TOKEN_KINDS, type TokenKind } from '../core/tokens.js';
 
 /** Options of the chart builders. */
 export interface ChartOptions {
@@ -154,7 +154,7 @@ export function boundarySpec(cells: readonly CellSummary[], fit: BoundaryFit, op
 export interface TrajectoryRow {
   step: number;
   set: 'clean' | 'noisy';
-  kind: 'relevant' | 'confusing' | 'weak' | 'irrelevant';
+  kind: TokenKind;
   weight: number;
 }
 
@@ -164,7 +164,7 @@ export function trajectoryRows(checkpoints: readonly Checkpoint[]): TrajectoryRo
   for (const c of checkpoints) {
     for (const [set, w] of [['clean', c.attnClean], ['noisy', c.attnNoisy]] as const) {
       if (!w) continue;
-      for (const kind of ['relevant', 'confusing', 'weak', 'irrelevant'] as const) {
+      for (const kind of TOKEN_KINDS) {
         const v = w[kind];
         if (typeof v === 'number' && Number.isFinite(v)) rows.push({ step: c.step, set, kind, weight: v });
       }
@@ -198,7 +198,7 @@ export function trajectorySpec(checkpoints: readonly Checkpoint[], opts: ChartOp
     add('test accuracy', c.testAcc);
   }
   const pal = style.palette.lines;
-  const kinds = ['relevant', 'confusing', 'weak', 'irrelevant'];
+  const kinds = [...TOKEN_KINDS];
   const kindColors = [pal[0], pal[1], pal[2], pal[3]];
   const metrics = ['train accuracy', 'clean fit', 'noisy fit (memorised)', 'test accuracy'];
   const bottom = opts.layout?.legend === 'bottom';

@@ -9,169 +9,25 @@
  * (the `plot` command's flags).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { snrOf } from '../model/config.js';
 import { writeFileAtomic } from '../io.js';
 import { atHorizon, summariseCells } from '../outcome/aggregate.js';
 import { estimateBoundary, type BoundaryFit } from '../outcome/boundary.js';
 import { cellsCsv, trialsCsv } from '../outcome/csv.js';
-import type { Checkpoint, CellSummary } from '../outcome/types.js';
-import type { TrialRecord } from '../sweep/journal.js';
-import type { Plan } from '../sweep/plan.js';
 import { boundarySpec, trajectorySpec, type ChartOptions } from './charts.js';
 import { measurerFor, resolveFont, useFontFile } from './fonts.js';
 import { boundaryFitsOverTime, boundaryReport, theorySweepFigures } from './theory-figures.js';
 import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec } from './maps.js';
-import type { LayoutVariant, PlotOptions } from './options.js';
+import type { LayoutVariant, PlotOptions, VlSpec } from './options.js';
 import { formatNumber } from './format.js';
-import type { VlSpec } from './options.js';
 import { reportHtml } from './report.js';
 import { writeFigure, type FigureFiles, type ScalableFigure } from './render.js';
 import { plainText, regimeWord } from './vocabulary.js';
-import {
-  DEFAULT_DPI, DEFAULT_FONT, DEFAULT_FONT_SIZE, FIGURE_FORMATS, parseDomain, parseDpi, parseFontFile, parseFontSize, parseFormats, parseLength, parsePalette, parseScheme,
-  typeScale, type FigureFormat, type FigureStyle, type PaletteName,
-} from './style.js';
-
-/** Resolved plot settings (see module docstring). */
-export interface PlotSettings {
-  /** figure width / height in px (96 per inch); undefined = natural size */
-  width?: number;
-  height?: number;
-  /** PNG resolution in dots per inch */
-  dpi: number;
-  /** font family (must be installed) and base size in pt */
-  font: string;
-  fontSize: number;
-  formats: FigureFormat[];
-  palette: PaletteName;
-  /** base figure title; false = no figure titles; undefined = the sweep name */
-  title?: string | false;
-  /** per figure (base name) title, false = none */
-  titles: Record<string, string | false>;
-  /** axis / metric / regime label overrides */
-  labels: Record<string, string>;
-  /** explanatory subtitles under panel titles */
-  notes: boolean;
-  /** a font file (.ttf/.otf) whose family is used instead of `font`; embedded in PDF, used for PNG */
-  fontFile?: string;
-  /** Vega colour scheme of the continuous maps; default the palette's */
-  scheme?: string;
-  /** colour domain [min, max] per metric of the continuous maps; default the data range */
-  domains: Record<string, [number, number]>;
-}
-
-/**
- * Plot settings as written in a sweep file's `plot:` section or given as
- * flags: lengths as "8.5cm" / "3.3in" / "640px" (or px numbers), font size
- * in pt, formats as "svg,pdf" or a list. Unknown keys are ignored here (the
- * sweep schema rejects them).
- */
-export interface PlotSettingsInput {
-  width?: unknown;
-  height?: unknown;
-  dpi?: unknown;
-  font?: unknown;
-  fontSize?: unknown;
-  formats?: unknown;
-  palette?: unknown;
-  title?: unknown;
-  titles?: unknown;
-  labels?: unknown;
-  notes?: unknown;
-  fontFile?: unknown;
-  scheme?: unknown;
-  domains?: unknown;
-}
-
-/** An invalid plot setting; the message starts with the setting's name (`plot.width: …`). */
-export class PlotSettingsError extends Error {
-  override name = 'PlotSettingsError';
-}
-
-/**
- * Merges plot settings: defaults, then each layer in turn (later wins;
- * `titles` and `labels` merge key by key; undefined values are skipped).
- * @throws PlotSettingsError "plot.<key>: <problem>" for an invalid value
- */
-export function resolvePlotSettings(...layers: (PlotSettingsInput | undefined | null)[]): PlotSettings {
-  const s: PlotSettings = {
-    dpi: DEFAULT_DPI, font: DEFAULT_FONT, fontSize: DEFAULT_FONT_SIZE, formats: [...FIGURE_FORMATS], palette: 'okabe-ito',
-    titles: {}, labels: {}, notes: true, domains: {},
-  };
-  const num = (key: string, v: unknown, f: (x: string | number) => number): number => {
-    try {
-      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`expected a string or number, got ${JSON.stringify(v)}`);
-      return f(v);
-    } catch (e) {
-      throw new PlotSettingsError(`plot.${key}: ${(e as Error).message}`);
-    }
-  };
-  const map = (key: string, v: unknown, ok: (x: unknown) => boolean): Record<string, never> => {
-    if (!v || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every(ok)) throw new PlotSettingsError(`plot.${key}: expected a map of name: text`);
-    return v as Record<string, never>;
-  };
-  for (const l of layers) {
-    if (!l) continue;
-    if (l.width !== undefined) s.width = num('width', l.width, parseLength);
-    if (l.height !== undefined) s.height = num('height', l.height, parseLength);
-    if (l.dpi !== undefined) s.dpi = num('dpi', l.dpi, parseDpi);
-    if (l.fontSize !== undefined) s.fontSize = num('fontSize', l.fontSize, parseFontSize);
-    if (l.font !== undefined) {
-      if (typeof l.font !== 'string' || !l.font.trim()) throw new PlotSettingsError('plot.font: expected a font family name');
-      s.font = l.font.trim();
-    }
-    if (l.formats !== undefined) {
-      try {
-        s.formats = parseFormats(l.formats as string | string[]);
-      } catch (e) {
-        throw new PlotSettingsError(`plot.formats: ${(e as Error).message}`);
-      }
-    }
-    if (l.palette !== undefined) {
-      try {
-        s.palette = parsePalette(String(l.palette)).name;
-      } catch (e) {
-        throw new PlotSettingsError(`plot.palette: ${(e as Error).message}`);
-      }
-    }
-    if (l.title !== undefined) {
-      if (typeof l.title !== 'string' && l.title !== false) throw new PlotSettingsError('plot.title: expected a text or false');
-      s.title = l.title;
-    }
-    if (l.titles !== undefined) s.titles = { ...s.titles, ...map('titles', l.titles, (x) => typeof x === 'string' || x === false) };
-    if (l.labels !== undefined) s.labels = { ...s.labels, ...map('labels', l.labels, (x) => typeof x === 'string') };
-    if (l.notes !== undefined) {
-      if (typeof l.notes !== 'boolean') throw new PlotSettingsError('plot.notes: expected true or false');
-      s.notes = l.notes;
-    }
-    if (l.fontFile !== undefined) {
-      try {
-        s.fontFile = parseFontFile(l.fontFile);
-      } catch (e) {
-        throw new PlotSettingsError(`plot.fontFile: ${(e as Error).message}`);
-      }
-    }
-    if (l.scheme !== undefined) {
-      try {
-        s.scheme = parseScheme(l.scheme);
-      } catch (e) {
-        throw new PlotSettingsError(`plot.scheme: ${(e as Error).message}`);
-      }
-    }
-    if (l.domains !== undefined) {
-      if (!l.domains || typeof l.domains !== 'object' || Array.isArray(l.domains)) throw new PlotSettingsError('plot.domains: expected a map of metric: [min, max]');
-      for (const [k, v] of Object.entries(l.domains)) {
-        try {
-          s.domains = { ...s.domains, [k]: parseDomain(v, k) };
-        } catch (e) {
-          throw new PlotSettingsError(`plot.domains.${k}: ${(e as Error).message}`);
-        }
-      }
-    }
-  }
-  return s;
-}
+import { parseLength, parsePalette, typeScale, type FigureStyle } from './style.js';
+import { snrOf } from '../core/config.js';
+import type { Checkpoint, CellSummary, TrialRecord } from '../core/records.js';
+import type { SweepView } from '../core/view.js';
+import { type PlotSettings, type PlotSettingsInput, resolvePlotSettings } from './settings.js';
+import { LAYOUT, folderPath } from '../core/layout.js';
 
 /**
  * The figure style of resolved settings, measuring text with the font's
@@ -206,8 +62,8 @@ export interface SweepFigureOptions {
  * spread over the run (⅒, ¼, ½, end), each the last checkpoint at or before
  * it (so the panel's state is the one at the step its header names).
  */
-export function horizonSteps(plan: Plan, records: readonly TrialRecord[]): number[] {
-  if (plan.sweep.plot.horizons?.length) return [...new Set(plan.sweep.plot.horizons)].sort((a, b) => a - b);
+export function horizonSteps(settings: Pick<PlotSettings, 'horizons'>, records: readonly TrialRecord[]): number[] {
+  if (settings.horizons?.length) return [...new Set(settings.horizons)].sort((a, b) => a - b);
   const steps = records.length ? Math.max(...records.map((r) => r.config.steps)) : 0;
   const every = records.length ? records[0]!.config.evalEvery : 1;
   const snap = (x: number) => Math.min(steps, Math.floor(x / every) * every);
@@ -220,8 +76,8 @@ export function horizonSteps(plan: Plan, records: readonly TrialRecord[]): numbe
  * there), the cells summarised at that step, and the cells with a trial
  * that stopped before it (its last state is drawn; the panel marks them).
  */
-export function horizonPanels(plan: Plan, records: readonly TrialRecord[]): { step: number; cells: CellSummary[]; notReached: Set<string> }[] {
-  return horizonSteps(plan, records).map((asked) => {
+export function horizonPanels(plan: SweepView, settings: Pick<PlotSettings, 'horizons'>, records: readonly TrialRecord[]): { step: number; cells: CellSummary[]; notReached: Set<string> }[] {
+  return horizonSteps(settings, records).map((asked) => {
     const at = records.map((r) => r.checkpoints.filter((c) => c.step <= asked).reduce((m, c) => Math.max(m, c.step), -1));
     const step = at.length && at.every((a) => a < asked) ? Math.max(...at) : asked;
     const notReached = new Set(records.filter((r) => r.checkpoints.length && r.checkpoints[r.checkpoints.length - 1]!.step < step).map((r) => r.cellKey));
@@ -288,11 +144,11 @@ function chartFigure(build: (o: ChartOptions) => ReturnType<typeof boundarySpec>
 }
 
 /** Title of figure `name`: titles[name], else the base title with a suffix, none when the base is false. */
-function figureTitle(settings: PlotSettings, plan: Plan | null, name: string, suffix: string): string | undefined {
+function figureTitle(settings: PlotSettings, plan: SweepView | null, name: string, suffix: string): string | undefined {
   const own = settings.titles[name];
   if (own !== undefined) return own === false ? undefined : own;
   if (settings.title === false) return undefined;
-  const base = settings.title ?? plan?.sweep.plot.title ?? plan?.sweep.name;
+  const base = settings.title ?? plan?.sweep.name;
   return base ? `${base}${suffix}` : undefined;
 }
 
@@ -327,10 +183,10 @@ export interface SweepFigure {
  * finished) and boundary (for (snr, n) sweeps with a finished cell).
  */
 export function sweepFigures(
-  plan: Plan, cells: CellSummary[], records: readonly TrialRecord[], settings: PlotSettings, final = true,
+  plan: SweepView, cells: CellSummary[], records: readonly TrialRecord[], settings: PlotSettings, final = true,
 ): SweepFigure[] {
   const style = styleOf(settings);
-  const axes = orderAxes(plan);
+  const axes = orderAxes(plan, settings);
   const common = { style, wrapWidth: wrapWidthOf(settings), seedText: seedTexts(records, style), domains: settings.domains, scheme: settings.scheme };
   const out: SweepFigure[] = [{
     name: 'phase-diagram',
@@ -344,7 +200,7 @@ export function sweepFigures(
     figure: gridFigure(cells, axes, (o) => lossMapsSpec(cells, axes, o), { ...common, concat: true, title: figureTitle(settings, plan, 'loss-maps', ' — final losses') }),
   });
   if (records.length) {
-    const horizons = horizonPanels(plan, records);
+    const horizons = horizonPanels(plan, settings, records);
     const notReached = new Set(horizons.flatMap((h) => [...h.notReached].map((k) => `${k}@${h.step}`)));
     out.push({
       name: 'regime-horizons',
@@ -356,15 +212,15 @@ export function sweepFigures(
     });
   }
   // the boundary fits over time: drawn by boundary-slopes and written to boundary.json, computed once
-  const overTime = hasSnrNAxes(plan) && records.length ? boundaryFitsOverTime(plan, records) : undefined;
-  out.push(...theorySweepFigures(plan, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth, overTime)
+  const overTime = hasSnrNAxes(plan) && records.length ? boundaryFitsOverTime(settings, records) : undefined;
+  out.push(...theorySweepFigures(plan, settings, records, axes, style, (name, suffix) => figureTitle(settings, plan, name, suffix), common.wrapWidth, overTime)
     .map((f) => ({ ...f, multi: true })));
   if (hasSnrNAxes(plan) && cells.some((c) => c.count > 0)) {
     const fit = estimateBoundary(cells);
     out.push({
       name: 'boundary',
       multi: false,
-      json: { 'boundary.json': boundaryReport(fit, overTime ?? boundaryFitsOverTime(plan, records)) },
+      json: { [LAYOUT.boundary]: boundaryReport(fit, overTime ?? boundaryFitsOverTime(settings, records)) },
       figure: chartFigure((o) => boundarySpec(cells, fit, o), { style, wrapWidth: wrapWidthOf(settings, false), title: figureTitle(settings, plan, 'boundary', ' — phase boundary') ?? '' }, [{ legend: 'right' }, { legend: 'bottom' }], { width: 380, height: 300 }),
     });
   }
@@ -389,7 +245,7 @@ export function trajectoryFigure(checkpoints: readonly Checkpoint[], settings: P
 }
 
 /** Whether the plan sweeps both snr and n (then a boundary is estimated). */
-export function hasSnrNAxes(plan: Plan): boolean {
+export function hasSnrNAxes(plan: SweepView): boolean {
   return plan.axes.includes('snr') && plan.axes.includes('n');
 }
 
@@ -409,21 +265,21 @@ export function hasSnrNAxes(plan: Plan): boolean {
  *   font is not installed (both before anything is written), or render/I/O errors
  */
 export async function renderSweepFigures(
-  outDir: string, plan: Plan, cells: CellSummary[], records: readonly TrialRecord[], opts: SweepFigureOptions = {},
+  outDir: string, plan: SweepView, cells: CellSummary[], records: readonly TrialRecord[], opts: SweepFigureOptions = {},
 ): Promise<string[]> {
   const final = opts.final ?? true;
-  const settings = resolvePlotSettings(plan.sweep.plot as PlotSettingsInput, opts.plot);
+  const settings = resolvePlotSettings(plan.sweep.plot, opts.plot);
   const figures = sweepFigures(plan, cells, records, settings, final);
-  const files: string[] = final ? writeSweepTables(outDir, plan, cells, records) : [];
+  const files: string[] = final ? writeSweepTables(outDir, plan, settings, cells, records) : [];
   const add = (f: FigureFiles) => files.push(...[f.spec, f.svg, f.png, f.pdf].filter((x): x is string => x !== undefined));
   const written: { name: string; spec: VlSpec }[] = [];
   let boundary: BoundaryFit | null = null;
   for (const { name, figure, multi, json } of figures) {
     for (const [base, content] of Object.entries(json ?? {})) {
-      const file = join(outDir, base);
+      const file = folderPath(outDir, base);
       writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`);
       files.push(file);
-      if (base === 'boundary.json') boundary = content as BoundaryFit;
+      if (base === LAYOUT.boundary) boundary = content as BoundaryFit;
     }
     const f = await writeFigure(outDir, name, figure, figureWriteOptions(settings, multi, opts.warnings));
     add(f);
@@ -431,7 +287,7 @@ export async function renderSweepFigures(
   }
   if (final) {
     // one offline page with every figure, the boundary numbers, the cells and the sweep as run
-    const file = join(outDir, 'report.html');
+    const file = folderPath(outDir, LAYOUT.report);
     const trials = { done: records.length, planned: plan.trials.length };
     writeFileAtomic(file, reportHtml({ plan, cells, figures: written, boundary, style: styleOf(settings), trials }));
     files.push(file);
@@ -445,8 +301,8 @@ export function defaultWidth(multiPanel: boolean): number {
 }
 
 /** Axes in plot order: plot.x, plot.y first when given, then the rest in file order. */
-export function orderAxes(plan: Plan): string[] {
-  const { x, y } = plan.sweep.plot;
+export function orderAxes(plan: Pick<SweepView, 'axes'>, settings: Pick<PlotSettings, 'x' | 'y'>): string[] {
+  const { x, y } = settings;
   const first = [x, y].filter((a): a is string => !!a && plan.axes.includes(a));
   return [...first, ...plan.axes.filter((a) => !first.includes(a))];
 }
@@ -456,13 +312,13 @@ export function orderAxes(plan: Plan): string[] {
  * checkpoint) of the plan's trials; see src/outcome/csv.ts for the columns.
  * @returns the two paths
  */
-export function writeSweepTables(outDir: string, plan: Plan, cells: CellSummary[], records: readonly TrialRecord[]): string[] {
-  const axes = orderAxes(plan);
+export function writeSweepTables(outDir: string, plan: SweepView, settings: Pick<PlotSettings, 'x' | 'y'>, cells: CellSummary[], records: readonly TrialRecord[]): string[] {
+  const axes = orderAxes(plan, settings);
   const cellIndex = new Map(plan.cells.map((c, i) => [c.key, i]));
   mkdirSync(outDir, { recursive: true });
-  const cellsFile = join(outDir, 'cells.csv');
-  const trialsFile = join(outDir, 'trials.csv');
-  // each cell's resolved parameters: from the plan when it carries configs, else from the cell's records
+  const cellsFile = folderPath(outDir, LAYOUT.cells);
+  const trialsFile = folderPath(outDir, LAYOUT.trials);
+  // each cell's resolved parameters: from a planned trial's config (a fresh plan), else from the cell's records (a stored plan)
   const params = new Map<string, Record<string, unknown>>();
   for (const t of [...plan.trials, ...records]) if (t.config && !params.has(t.cellKey)) params.set(t.cellKey, { snr: snrOf(t.config), ...t.config });
   writeFileAtomic(cellsFile, cellsCsv(axes, cells, params));

@@ -4,11 +4,11 @@
  * rows of a cell, and the wrapping of layers into a unit or facet spec.
  * Pure. Used by ./panels.ts.
  */
-import type { CellSummary } from '../outcome/types.js';
 import { formatNumber, isLinSpaced, isLogSpaced, sortAxisValues, tickLabels } from './format.js';
 import type { LayoutVariant, PlotOptions, VlSpec } from './options.js';
 import { measureWith, typeScale, type FigureStyle } from './style.js';
 import { axisLabel, axisSymbol } from './vocabulary.js';
+import type { CellSummary } from '../core/records.js';
 
 /** Fill of cells with nothing to show (not yet run, or metric missing). */
 export const EMPTY_CELL_COLOR = '#eeeeee';

@@ -44,5 +44,7 @@ export {
   parseLength, parsePalette, typeScale,
 } from './style.js';
 export type { FigureFormat, FigureStyle, Palette, PaletteName } from './style.js';
-export { renderSweepFigures, resolvePlotSettings, sweepFigures, trajectoryFigure } from './figures.js';
-export type { PlotSettings, PlotSettingsInput, SweepFigureOptions } from './figures.js';
+export { renderSweepFigures, sweepFigures, trajectoryFigure } from './figures.js';
+export type { SweepFigureOptions } from './figures.js';
+export { resolvePlotSettings } from './settings.js';
+export type { PlotSettings, PlotSettingsInput } from './settings.js';

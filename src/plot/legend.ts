@@ -4,12 +4,12 @@
  * placement per layout variant. Pure.
  */
 import { scheme } from 'vega';
-import { REGIMES, type Regime } from '../outcome/types.js';
 import { linearTicks } from './format.js';
 import type { LayoutVariant } from './options.js';
 import { PALETTES, typeScale, type FigureStyle } from './style.js';
 import { regimeWord, WORDS } from './vocabulary.js';
 import type { GridLayout } from './grid.js';
+import { REGIMES, type Regime } from '../core/records.js';
 
 /** Metrics that are fractions in [0, 1]. */
 const FRACTION_METRICS = new Set(['trainAcc', 'cleanFit', 'noisyFit']);

@@ -32,10 +32,10 @@
  * the right or bottom); `opts.style` sets font, font size (pt), palette,
  * label overrides and whether explanatory notes are shown.
  */
-import type { CellSummary } from '../outcome/types.js';
 import { concatPanels, topLevel } from './frame.js';
 import type { MetricMapOptions, PlotOptions, VlSpec } from './options.js';
 import { metricPanel, regimePanel } from './panels.js';
+import type { CellSummary } from '../core/records.js';
 
 /**
  * Regime map: a categorical heat map (rect marks) of each cell's majority

@@ -3,7 +3,6 @@
  * the metric panel (continuous colour bar). Each returns a sub-spec (no
  * $schema/config) that ./frame.ts wraps into a figure or concatenates. Pure.
  */
-import { REGIMES, type CellSummary, type Regime } from '../outcome/types.js';
 import { agreementText, backgroundLayer, baseRows, finiteOrNull, gridLayout, inkEncoding, MIN_CELL_TEXT, placed, placeOnGrid, titleWidth } from './grid.js';
 import { formatNumber } from './format.js';
 import { panelTitle } from './frame.js';
@@ -11,6 +10,7 @@ import { colorBar, legendPlacement, metricDomain, regimeLegend, regimeScale, sch
 import type { MetricMapOptions, PlotOptions, VlSpec } from './options.js';
 import { defaultStyle, inkOn, measureWith, typeScale, type FigureStyle } from './style.js';
 import { metricLabel, plainText, regimeWord, WORDS } from './vocabulary.js';
+import { REGIMES, type CellSummary, type Regime } from '../core/records.js';
 
 /** Per-seed text of each cell (cellKey → "seed 0: …; seed 1: …") for tooltips; see PlotOptions.seedText. */
 function seedTooltip(opts: PlotOptions): Record<string, unknown>[] {

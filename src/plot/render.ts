@@ -25,6 +25,7 @@ import { SUB_CLOSE, SUB_OPEN, SUB_SCALE } from './vocabulary.js';
 import { svgPixelSize, svgToPdf } from './pdf.js';
 import type { LayoutVariant, PanelSize, VlSpec } from './options.js';
 import { DEFAULT_DPI, FIGURE_FORMATS, PX_PER_IN, type FigureFormat } from './style.js';
+import { figureFileName, folderPath } from '../core/layout.js';
 
 /** Options of {@link renderSvg}. */
 export interface RenderOptions {
@@ -334,10 +335,10 @@ export async function writeFigure(
   if (formats.includes('png')) outputs.push(['png', await svgToPng(fitted.svg, { dpi: opts.dpi ?? DEFAULT_DPI })]);
   if (formats.includes('pdf')) outputs.push(['pdf', await svgToPdf(fitted.svg, { font: opts.font, title: basename })]);
   await mkdir(dir, { recursive: true });
-  const out: FigureFiles = { spec: path.join(dir, `${basename}.vl.json`) };
+  const out: FigureFiles = { spec: folderPath(dir, figureFileName(basename, 'spec')) };
   await writeAtomic(out.spec, json);
   for (const [fmt, data] of outputs) {
-    const file = path.join(dir, `${basename}.${fmt}`);
+    const file = folderPath(dir, figureFileName(basename, fmt));
     await writeAtomic(file, data);
     out[fmt] = file;
   }

@@ -11,12 +11,12 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { BoundaryFit } from '../outcome/boundary.js';
-import type { CellSummary } from '../outcome/types.js';
-import type { Plan } from '../sweep/plan.js';
+import type { SweepView } from '../core/view.js';
 import { formatNumber } from './format.js';
 import type { VlSpec } from './options.js';
 import type { FigureStyle } from './style.js';
 import { axisLabel, plainText, regimeWord, SUB_CLOSE, SUB_OPEN, SUB_SCALE } from './vocabulary.js';
+import type { CellSummary } from '../core/records.js';
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +42,7 @@ const html = (s: string) => esc(s).split(SUB_OPEN).join('<sub>').split(SUB_CLOSE
 
 /** What the report shows. */
 export interface ReportInput {
-  plan: Plan;
+  plan: SweepView;
   cells: readonly CellSummary[];
   /** the figures as written (name → spec with data) */
   figures: readonly { name: string; spec: VlSpec }[];

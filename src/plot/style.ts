@@ -9,8 +9,7 @@
  * Font sizes are given in typographic points (1 pt = 1/72 in = 4/3 px).
  */
 import { scheme as vegaScheme } from 'vega';
-import { REGIMES, type Regime } from '../outcome/types.js';
-import { FINAL_METRICS } from '../outcome/aggregate.js';
+import { REGIMES, type Regime, FINAL_METRICS } from '../core/records.js';
 
 /** CSS pixels per inch (SVG user units, 96 dpi). */
 export const PX_PER_IN = 96;

@@ -15,7 +15,8 @@ import {
   boundaryByHorizon, boundaryByTheoryTime, cellsAtTheoryTime, checkpointAtOrAfter, memoriseExponent, memoriseTimes, memorisationAt,
   reachedTheoryTimes, tauOf, type SlopeAt, type TheoryTrial,
 } from '../outcome/theory-time.js';
-import type { Plan } from '../sweep/plan.js';
+import type { SweepView } from '../core/view.js';
+import type { PlotSettings } from './settings.js';
 import type { ScalableFigure } from './render.js';
 import type { PlotOptions } from './options.js';
 import type { FigureStyle } from './style.js';
@@ -31,9 +32,9 @@ export interface BoundaryReport extends BoundaryFit {
   byTheoryTime: (SlopeAt & { c: number })[];
 }
 
-/** The multiples of τ of a plan: plot.theoryTimes, else the defaults, those reached by some trial. */
-export function planTheoryTimes(plan: Plan, trials: readonly TheoryTrial[]): number[] {
-  return reachedTheoryTimes(trials, (plan.sweep.plot as { theoryTimes?: number[] }).theoryTimes);
+/** The multiples of τ a sweep's figures read: plot.theoryTimes, else the defaults, those reached by some trial. */
+export function plotTheoryTimes(settings: Pick<PlotSettings, 'theoryTimes'>, trials: readonly TheoryTrial[]): number[] {
+  return reachedTheoryTimes(trials, settings.theoryTimes);
 }
 
 /** The boundary fits over time of an (snr, n) sweep: by training horizon and at t = c·τ for the plan's multiples c. */
@@ -43,8 +44,8 @@ export interface BoundaryFitsOverTime {
 }
 
 /** The fits over time of an (snr, n) sweep's trials (what boundary-slopes draws and boundary.json holds). */
-export function boundaryFitsOverTime(plan: Plan, trials: readonly TheoryTrial[]): BoundaryFitsOverTime {
-  return { byHorizon: boundaryByHorizon(trials), byTheoryTime: boundaryByTheoryTime(trials, planTheoryTimes(plan, trials)) };
+export function boundaryFitsOverTime(settings: Pick<PlotSettings, 'theoryTimes'>, trials: readonly TheoryTrial[]): BoundaryFitsOverTime {
+  return { byHorizon: boundaryByHorizon(trials), byTheoryTime: boundaryByTheoryTime(trials, plotTheoryTimes(settings, trials)) };
 }
 
 /** Content of boundary.json (snr × n sweeps): the fixed-step fit and the fits over time, computed once by the caller. */
@@ -70,12 +71,12 @@ export function delayedRows(trials: readonly TheoryTrial[]): DelayedRow[] {
  * @param titleOf  figure title by name (undefined = none)
  */
 export function theorySweepFigures(
-  plan: Plan, trials: readonly TheoryTrial[], axes: readonly string[], style: FigureStyle, titleOf: (name: string, suffix: string) => string | undefined, wrapWidth?: number,
+  plan: Pick<SweepView, 'axes' | 'cells'>, settings: Pick<PlotSettings, 'theoryTimes'>, trials: readonly TheoryTrial[], axes: readonly string[], style: FigureStyle, titleOf: (name: string, suffix: string) => string | undefined, wrapWidth?: number,
   overTime?: BoundaryFitsOverTime,
 ): { name: string; figure: ScalableFigure }[] {
   const out: { name: string; figure: ScalableFigure }[] = [];
   if (!trials.length) return out;
-  const cs = planTheoryTimes(plan, trials);
+  const cs = plotTheoryTimes(settings, trials);
   if (cs.length && axes.length >= 1) {
     const horizons = cs.map((c) => ({ c, cells: cellsAtTheoryTime(plan.cells, trials, c) }));
     for (const kind of ['regime', 'memorisation'] as const) {
@@ -108,7 +109,7 @@ export function theorySweepFigures(
       { columns: Math.min(4, Math.max(1, cs.length)) }, { columns: 2 }, { columns: 2, stack: true }, { columns: 1, stack: true },
     ]),
   });
-  const { byHorizon, byTheoryTime: byTheory } = overTime ?? boundaryFitsOverTime(plan, trials);
+  const { byHorizon, byTheoryTime: byTheory } = overTime ?? boundaryFitsOverTime(settings, trials);
   out.push({
     name: 'boundary-slopes',
     figure: theoryFigure((size, layout) => boundarySlopesSpec(byHorizon, byTheory, { style, size, layout, title: titleOf('boundary-slopes', ' — boundary slope by horizon and by t/τ'), wrapWidth }), style, { width: 220, height: 150 }),

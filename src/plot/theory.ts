@@ -16,7 +16,6 @@
  *   the memorisation map at t = c·τ of each cell (cells that did not reach
  *   c·τ are blank: not reached).
  */
-import type { CellSummary } from '../outcome/types.js';
 import type { CellMemorisation, SlopeAt } from '../outcome/theory-time.js';
 import type { ScalableFigure } from './render.js';
 import { logTicks } from './format.js';
@@ -25,6 +24,7 @@ import { metricMapSpec, regimeMapSpec } from './maps.js';
 import type { LayoutVariant, PanelSize, PlotOptions, VlSpec } from './options.js';
 import { axisLabel, sub } from './vocabulary.js';
 import { defaultStyle, typeScale, wrapText, type FigureStyle } from './style.js';
+import type { CellSummary } from '../core/records.js';
 
 /** Options of the theory figure builders. */
 export interface TheoryChartOptions {

@@ -10,8 +10,8 @@
  * (./render.ts, `typesetSvg`) turns it into a lowered, smaller <tspan>, and
  * {@link plainText} drops the markers (tooltips, CSV-like tables).
  */
-import type { Regime } from '../outcome/types.js';
 import type { FigureStyle } from './style.js';
+import type { Regime } from '../core/records.js';
 
 /** Opens a subscript (U+2063 INVISIBLE SEPARATOR: default-ignorable, never drawn). */
 export const SUB_OPEN = '\u2063';

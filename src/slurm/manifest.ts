@@ -20,11 +20,9 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io.js';
 import type { OutputFolder } from '../sweep/folder.js';
 import type { PlannedTrial } from '../sweep/plan.js';
-import type { Sweep } from '../sweep/spec.js';
 import type { ArrayChunk } from './slurm.js';
-
-/** Name of the Slurm subfolder of an output folder. */
-export const SLURM_DIR = 'slurm';
+import type { Sweep } from '../core/view.js';
+import { LAYOUT } from '../core/layout.js';
 
 /** Settings of a submission (the `submit` flags). */
 export interface SubmitSettings {
@@ -94,7 +92,7 @@ export class SlurmFiles {
   /** `<folder>/slurm` */
   readonly root: string;
   constructor(readonly folder: OutputFolder) {
-    this.root = folder.path(SLURM_DIR);
+    this.root = folder.path(LAYOUT.slurm);
   }
   dir(n: number): string {
     return join(this.root, String(n));

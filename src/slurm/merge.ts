@@ -6,12 +6,12 @@
  * would finish them.
  */
 import { summariseCells } from '../outcome/aggregate.js';
-import type { CellSummary } from '../outcome/types.js';
-import { FolderError, OutputFolder } from '../sweep/folder.js';
-import type { TrialRecord } from '../sweep/journal.js';
+import { OutputFolder } from '../sweep/folder.js';
 import { type Plan, planSweep } from '../sweep/plan.js';
 import { SlurmFiles } from './manifest.js';
 import { submitCommand } from './submit.js';
+import type { CellSummary, TrialRecord } from '../core/records.js';
+import { FolderError } from '../core/errors.js';
 
 /** A trial of the plan with no result in any journal file. */
 export interface MissingTrial {

@@ -13,12 +13,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quote } from 'shell-quote';
-import { type FolderLock, LockedError, OutputFolder } from '../sweep/folder.js';
+import { type FolderLock, OutputFolder } from '../sweep/folder.js';
 import type { Plan } from '../sweep/plan.js';
 import { type Manifest, type SubmitSettings, type SubmittedJobs, type TaskFile, SlurmFiles } from './manifest.js';
 import { packTrials } from './pack.js';
 import { type ArrayChunk, SlurmError, arrayChunks, maxArraySize, sbatch, scancel } from './slurm.js';
 import { activeArrays } from './status.js';
+import { LockedError } from '../core/errors.js';
 
 /** Options of {@link submitSweep}. */
 export interface SubmitOptions extends Partial<Omit<SubmitSettings, 'tasks' | 'sbatchArgs'>> {

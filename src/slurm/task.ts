@@ -8,9 +8,8 @@
  */
 import { availableParallelism, hostname } from 'node:os';
 import { OutputFolder, unfinished } from '../sweep/folder.js';
-import { failureMessage, failureRecord, trialRecord } from '../sweep/journal.js';
 import { groupTrials, planSweep } from '../sweep/plan.js';
-import { type PoolHandle, runGroups } from '../sweep/pool.js';
+import { type JournaledRun, poolThreads, runJournaled } from '../sweep/journaled.js';
 import { ManifestError, SlurmFiles, taskWriterName } from './manifest.js';
 
 /** Options of {@link runSlurmTask}. */
@@ -62,7 +61,6 @@ export async function runSlurmTask(opts: TaskOptions): Promise<TaskSummary> {
   if (foreign.length) {
     throw new ManifestError(`${files.task(opts.submission, opts.index)}: trial ${foreign[0].id} is not in the plan of the manifest's sweep — the code changed since submission (trial ids differ); submit again`);
   }
-  const axesOf = new Map(plan.cells.map((c) => [c.key, c.axes]));
   const journal = folder.replay();
   for (const w of journal.warnings) log(`warning: ${w}`);
   const { todo, previousAttempts } = unfinished(task.trials, journal);
@@ -72,33 +70,31 @@ export async function runSlurmTask(opts: TaskOptions): Promise<TaskSummary> {
     ran: 0, failed: [], interrupted: false, threads: 0,
   };
   let stopLevel = 0;
-  let pool: PoolHandle | null = null;
+  let run: JournaledRun | null = null;
   opts.onStopHandle?.(() => {
     stopLevel++;
-    if (stopLevel === 1) pool?.stop();
-    else void pool?.destroy();
+    if (stopLevel === 1) run?.stop();
+    else void run?.destroy();
   });
   if (todo.length === 0) return summary;
   const groups = groupTrials(todo);
-  summary.threads = Math.max(1, Math.min(opts.workers ?? taskWorkers(), groups.length));
+  summary.threads = poolThreads(groups.length, opts.workers ?? taskWorkers());
   log(`task ${opts.index} of submission ${manifest.submission}: ${todo.length} trial(s) to run (${summary.skipped} already journaled) on ${summary.threads} thread(s) → ${summary.shard}`);
   const w = folder.openJournal(writer);
   try {
-    pool = runGroups(groups, {
+    run = runJournaled(groups, {
+      sweep: manifest.sweep.name,
+      axesOf: new Map(plan.cells.map((c) => [c.key, c.axes])),
+      writer: w,
+      journalFile: summary.shard,
       workers: summary.threads,
       retries: manifest.settings.retries,
       previousAttempts,
-      onSuccess(t, result, attempt) {
-        w.append(trialRecord(manifest.sweep.name, t, axesOf.get(t.cellKey) ?? {}, result, attempt));
-        summary.ran++;
-      },
-      onFailure(t, error, attempt, final) {
-        w.append(failureRecord(manifest.sweep.name, t, error, attempt, final));
-        log(failureMessage(t, error, attempt, final));
-        if (final) summary.failed.push({ id: t.id, error });
-      },
+      log,
     });
-    await pool.done;
+    await run.done;
+    summary.ran = run.ran;
+    summary.failed = run.failed.map(({ trial, error }) => ({ id: trial.id, error }));
   } finally {
     w.close();
   }

@@ -26,9 +26,9 @@
  * to load).
  */
 import { createRequire } from 'node:module';
-import { type TrialConfig, muNormFromSnr, snrOf } from '../model/config.js';
 import { theoryOf } from '../outcome/theory.js';
-import { SweepSpecError } from './spec.js';
+import { type TrialConfig, muNormFromSnr, snrOf } from '../core/config.js';
+import { SweepSpecError } from '../core/errors.js';
 
 /** Derived quantities an expression may name besides the parameters (SPEC §7). */
 export const DERIVED_NAMES = ['snr', 'muNorm', 'tau', 'tauBenign', 'nSnr2'] as const;

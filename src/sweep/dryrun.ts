@@ -4,7 +4,8 @@
  * computed from the plan and the cost model (src/model/cost.ts) alone.
  * Nothing is run, nothing is written.
  */
-import { type Plan, groupTrials, trialMemoryBytes } from './plan.js';
+import { type Plan, groupTrials } from './plan.js';
+import { trialMemoryBytes } from '../model/engines.js';
 import { trialEstimates } from './progress.js';
 
 /** The estimate of one cell. */

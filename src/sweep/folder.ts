@@ -2,7 +2,7 @@
  * The output folder of a sweep: the one module that knows its layout and owns
  * its storage (as Optuna's JournalStorage is separate from the study).
  *
- * Layout (names in {@link LAYOUT}):
+ * Layout (names in LAYOUT, src/core/layout.ts):
  * * `run.lock/` — the one-writer lock (proper-lockfile directory, refreshed every 5 s);
  * * `run.json` — who holds (or last held) the lock: pid, host, lock inode, start, settings, end;
  * * `plan.json` — the resolved plan (trial ids, cells), written when a run starts;
@@ -21,88 +21,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import lockfile from 'proper-lockfile';
-import { IoError, ioError, temporaryPid, writeFileAtomic } from '../io.js';
-import { type Provenance, provenance } from '../provenance.js';
-import { type FailureRecord, type JournalContents, type TrialRecord, JournalWriter, readJournal } from './journal.js';
-import type { Cell, Plan } from './plan.js';
-
-/** File and folder names of an output folder. */
-export const LAYOUT = {
-  lock: 'run.lock',
-  runInfo: 'run.json',
-  plan: 'plan.json',
-  sweep: 'sweep.yaml',
-  journal: 'results.jsonl',
-  shards: 'journal',
-} as const;
+import { ioError, temporaryPid, writeFileAtomic } from '../io.js';
+import { provenance } from '../provenance.js';
+import { type JournalContents, JournalWriter, readJournal } from './journal.js';
+import type { Plan } from './plan.js';
+import { type HeldLock, type LockState, type RunInfo, acquireLock, lockState, pidAlive } from './lock.js';
+import { FolderError, IoError } from '../core/errors.js';
+import { LAYOUT, folderPath } from '../core/layout.js';
+import type { FailureRecord, TrialRecord } from '../core/records.js';
+import type { SweepView } from '../core/view.js';
 
 /** Writer name of the lock holder's journal (`results.jsonl`). */
 export const MAIN_WRITER = 'results';
-
-/** A lock without refresh for this long is stale, whoever holds it (ms). */
-export const LOCK_STALE_MS = 30_000;
-/** The holder refreshes the lock's mtime this often (ms). */
-export const LOCK_UPDATE_MS = 5_000;
-/**
- * A run records itself in run.json within milliseconds of creating the lock;
- * a lock whose holder has not done so after this long was left by a run that
- * died while starting (or made by hand) and is taken over (ms).
- */
-export const LOCK_OWNER_GRACE_MS = 3_000;
-
-/** Error for a second run on a folder that is in use (exit 3). */
-export class LockedError extends Error {
-  override name = 'LockedError';
-}
-
-/** A folder that cannot be used as asked (not an output folder, another sweep's, missing): exit 2. */
-export class FolderError extends Error {
-  override name = 'FolderError';
-  readonly exitCode = 2;
-}
-
-/** Who holds (or last held) an output folder: `run.json`. */
-export interface RunInfo {
-  pid: number;
-  hostname: string;
-  /** inode of the lock directory this run created (tells its lock from a newer one) */
-  lockIno: number;
-  /** ISO-8601 start; trials journaled since then are this run's */
-  startedAt: string;
-  sweep?: string;
-  total?: number;
-  /** worker threads requested */
-  workers?: number;
-  /** worker threads started */
-  threads?: number;
-  retries?: number;
-  /** set when the run ended (absent while running, or if it crashed) */
-  endedAt?: string;
-  outcome?: 'completed' | 'failed' | 'interrupted' | 'error';
-  /** attn-phase version, git commit, Node, host of the run */
-  provenance?: Provenance;
-}
-
-/** State of an output folder's lock. */
-export interface LockState {
-  /** a live run holds the lock */
-  held: boolean;
-  /** the lock directory exists but its holder is gone (a new run takes it over) */
-  stale: boolean;
-  /** run.json of the holder, when it belongs to the current lock */
-  owner: RunInfo | null;
-  /** why it is stale, e.g. "its run (pid 123) is gone" */
-  reason?: string;
-}
-
-/** The plan as stored in plan.json (what readers need of it). */
-export interface StoredPlan {
-  sweep: Plan['sweep'];
-  axes: string[];
-  cells: Cell[];
-  trials: { id: string; cellKey: string; seed: number; engine?: string }[];
-}
 
 /** The merged journal of a folder. */
 export interface Journal {
@@ -134,34 +64,9 @@ export function unfinished<T extends { id: string }>(trials: readonly T[], journ
   return { todo, previousAttempts };
 }
 
-/**
- * Whether a process with this pid runs on this machine. A zombie (killed, not
- * yet reaped by its parent: /proc/<pid>/stat state Z or X) counts as gone.
- */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return true; // no /proc here: trust kill(pid, 0)
-  }
-}
-
 /** A held lock of an output folder: hand it to whatever writes under it. */
-export interface FolderLock {
+export interface FolderLock extends HeldLock {
   readonly folder: OutputFolder;
-  /** inode of the lock directory */
-  readonly ino: number;
-  /** the lock was lost while held (someone removed it or took it over) */
-  readonly compromised: boolean;
-  /** release the lock (idempotent) */
-  release(): Promise<void>;
 }
 
 /** Options of {@link OutputFolder.lock}. */
@@ -209,27 +114,27 @@ export class OutputFolder {
   /** Path of a file of the folder, e.g. `path('cells.csv')` (a plain name, no separators). */
   path(name: string): string {
     if (!name || name.includes('/') || name === '.' || name === '..') throw new Error(`OutputFolder.path: not a plain file name: ${JSON.stringify(name)}`);
-    return join(this.dir, name);
+    return folderPath(this.dir, name);
   }
 
   get lockFile(): string {
-    return join(this.dir, LAYOUT.lock);
+    return folderPath(this.dir, LAYOUT.lock);
   }
   get runInfoFile(): string {
-    return join(this.dir, LAYOUT.runInfo);
+    return folderPath(this.dir, LAYOUT.runInfo);
   }
   get planFile(): string {
-    return join(this.dir, LAYOUT.plan);
+    return folderPath(this.dir, LAYOUT.plan);
   }
   get sweepFile(): string {
-    return join(this.dir, LAYOUT.sweep);
+    return folderPath(this.dir, LAYOUT.sweep);
   }
   /** the lock holder's journal, results.jsonl */
   get journalFile(): string {
-    return join(this.dir, LAYOUT.journal);
+    return folderPath(this.dir, LAYOUT.journal);
   }
   get shardDir(): string {
-    return join(this.dir, LAYOUT.shards);
+    return folderPath(this.dir, LAYOUT.shards);
   }
 
   /**
@@ -282,7 +187,7 @@ export class OutputFolder {
    * `plan.json`, or null if there is none.
    * @throws FolderError if it is unreadable or not a plan
    */
-  readPlan(): StoredPlan | null {
+  readPlan(): SweepView | null {
     let text: string;
     try {
       text = readFileSync(this.planFile, 'utf8');
@@ -290,7 +195,7 @@ export class OutputFolder {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw ioError(e, this.planFile, 'read');
     }
-    let plan: StoredPlan;
+    let plan: SweepView;
     try {
       plan = JSON.parse(text);
     } catch (e) {
@@ -304,7 +209,7 @@ export class OutputFolder {
 
   /** Write `plan.json` (atomically) under the lock. @throws IoError */
   writePlan(plan: Plan, _lock: FolderLock): void {
-    const stored: StoredPlan = {
+    const stored: SweepView = {
       sweep: plan.sweep, axes: plan.axes, cells: plan.cells,
       trials: plan.trials.map((t) => ({ id: t.id, cellKey: t.cellKey, seed: t.seed, engine: t.engine })),
     };
@@ -319,37 +224,17 @@ export class OutputFolder {
   // -------------------------------------------------------------------------
   // lock
 
-  /**
-   * Inspect the lock without taking it. Stale when its holder (run.json for
-   * the same lock directory) ran on this host and its process is gone or a
-   * zombie — taken over at once — or when nobody refreshed it for
-   * LOCK_STALE_MS (holder on another host, or unknown).
-   */
+  /** Inspect the lock without taking it (src/sweep/lock.ts lockState). */
   lockState(): LockState {
-    let st;
-    try {
-      st = statSync(this.lockFile);
-    } catch {
-      return { held: false, stale: false, owner: null };
-    }
-    const info = this.readRunInfo();
-    const owner = info && info.lockIno === st.ino ? info : null;
-    if (owner && owner.hostname === hostname() && !pidAlive(owner.pid)) {
-      return { held: false, stale: true, owner, reason: `its run (pid ${owner.pid}) is gone` };
-    }
-    const age = Date.now() - st.mtimeMs;
-    if (age > LOCK_STALE_MS) return { held: false, stale: true, owner, reason: `not refreshed for ${Math.round(age / 1000)} s` };
-    return { held: true, stale: false, owner };
+    return lockState(this.lockFile, () => this.readRunInfo());
   }
 
   /**
-   * Take the one-writer lock, creating the folder if needed, then — under
-   * the lock — check that the folder is new, empty (but for the lock's own
-   * files) or an attn-phase output folder, and of the same sweep unless
-   * `force`; remove temporary files that dead processes left; record this
-   * process in run.json. A lock left by a crashed run is taken over (see
-   * {@link lockState}); so is one whose holder never recorded itself within
-   * LOCK_OWNER_GRACE_MS (a run killed while starting).
+   * Take the one-writer lock (src/sweep/lock.ts), creating the folder if
+   * needed, then — under the lock — check that the folder is new, empty (but
+   * for the lock's own files) or an attn-phase output folder, and of the same
+   * sweep unless `force`; remove temporary files that dead processes left;
+   * record this process in run.json.
    *
    * @throws LockedError when another live run holds it; FolderError (exit 2)
    *   for a path that is a file, a foreign folder, another sweep's folder;
@@ -359,66 +244,22 @@ export class OutputFolder {
     const label = opts.label ?? this.dir;
     const existed = this.checkPath(label);
     if (!existed) makeFolder(this.dir);
-    let compromised = false;
-    const lockOpts = {
-      lockfilePath: this.lockFile, stale: 2 ** 31, update: LOCK_UPDATE_MS, realpath: false, retries: 0,
-      onCompromised: (e: Error) => {
-        compromised = true;
-        opts.onCompromised?.(e);
-      },
-    };
-    let ownerlessSince = 0;
-    let release: () => Promise<void>;
-    for (let tries = 0; ; tries++) {
-      try {
-        release = await lockfile.lock(this.dir, lockOpts);
-        break;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code !== 'ELOCKED') {
-          if (!existed) this.removeIfEmpty();
-          throw ioError(e, this.lockFile, 'create the lock', true);
-        }
-        const state = this.lockState();
-        let stale = state.stale;
-        if (!stale && !state.owner) {
-          // nobody recorded itself as the holder yet: wait a little for it, then take the lock over
-          ownerlessSince ||= Date.now();
-          if (Date.now() - ownerlessSince < LOCK_OWNER_GRACE_MS) {
-            await new Promise((r) => setTimeout(r, 100));
-            tries--;
-            continue;
-          }
-          stale = true;
-        } else ownerlessSince = 0;
-        if (stale && tries < 3) {
-          try {
-            rmdirSync(this.lockFile);
-          } catch {
-            /* someone else removed it: try again */
-          }
-          continue;
-        }
-        const o = state.owner;
-        const who = o ? `pid ${o.pid} on ${o.hostname}, started ${o.startedAt}` : 'holder unknown';
-        throw new LockedError(`${label}: another attn-phase run is writing here (${who}; lock ${this.lockFile}); wait for it, stop it, or use --out`);
-      }
+    let held: HeldLock;
+    try {
+      held = await acquireLock(this.dir, this.lockFile, label, () => this.readRunInfo(), opts.onCompromised);
+    } catch (e) {
+      if (!existed) this.removeIfEmpty();
+      throw e;
     }
-    let released = false;
     const handle: FolderLock = {
       folder: this,
-      ino: 0,
+      ino: held.ino,
       get compromised() {
-        return compromised;
+        return held.compromised;
       },
-      release: async () => {
-        if (released) return;
-        released = true;
-        await release().catch(() => {});
-      },
+      release: () => held.release(),
     };
     try {
-      (handle as { ino: number }).ino = statSync(this.lockFile).ino;
       this.checkContents(label, opts);
       this.cleanTemporaries();
       this.writeRunInfo({ pid: process.pid, hostname: hostname(), lockIno: handle.ino, startedAt: new Date().toISOString(), provenance: provenance() });
@@ -553,7 +394,7 @@ export class OutputFolder {
    * hence same id) is counted in the cell it belongs to now.
    * @param journal  a replay (default: replay now)
    */
-  records(plan: Pick<StoredPlan, 'cells' | 'trials'>, journal: Pick<Journal, 'trials'> = this.replay()): TrialRecord[] {
+  records(plan: Pick<SweepView, 'cells' | 'trials'>, journal: Pick<Journal, 'trials'> = this.replay()): TrialRecord[] {
     return planRecords(plan, journal.trials);
   }
 
@@ -655,7 +496,7 @@ function failureKey(id: string, f: Pick<FailureRecord, 'attempt' | 'finishedAt'>
   return `${id}|${f.attempt}|${f.finishedAt}`;
 }
 
-export function planRecords(plan: Pick<StoredPlan, 'cells' | 'trials'>, records: ReadonlyMap<string, TrialRecord>): TrialRecord[] {
+export function planRecords(plan: Pick<SweepView, 'cells' | 'trials'>, records: ReadonlyMap<string, TrialRecord>): TrialRecord[] {
   const axesOf = new Map(plan.cells.map((c) => [c.key, c.axes]));
   const out: TrialRecord[] = [];
   for (const t of plan.trials) {

@@ -11,54 +11,14 @@
 import { appendFileSync, closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { type TrialConfig, snrOf } from '../model/config.js';
-import type { TrialOutcome } from '../model/trial.js';
-import { type Provenance, provenance } from '../provenance.js';
+import { provenance } from '../provenance.js';
 import type { PlannedTrial } from './plan.js';
-
-/** A finished trial as stored (one journal line, `kind: "trial"`). */
-export interface TrialRecord extends TrialOutcome {
-  kind: 'trial';
-  id: string;
-  sweep: string;
-  cellKey: string;
-  /** values of the swept axes */
-  axes: Record<string, number | string>;
-  seed: number;
-  config: TrialConfig;
-  /** SNR = ‖μ‖/(σ√d) of the config */
-  snr: number;
-  /** ISO-8601 time the main thread journaled the trial */
-  finishedAt: string;
-  /** 1-based attempt number (counts failed attempts of earlier runs too) */
-  attempt: number;
-  /** attn-phase version, git commit, Node, host that computed it (absent in old journals) */
-  provenance?: Provenance;
-}
-
-/** A failed attempt (`kind: "failure"`): the trial threw or its worker died. */
-export interface FailureRecord {
-  kind: 'failure';
-  id: string;
-  sweep: string;
-  cellKey: string;
-  seed: number;
-  /** one-line error, e.g. "Error: injected fault" or "worker died: …" */
-  error: string;
-  /** 1-based attempt number (counts failed attempts of earlier runs too) */
-  attempt: number;
-  /** no retry was left in the run that wrote it (absent in old journals) */
-  final?: boolean;
-  /** ISO-8601 time of the failure */
-  finishedAt: string;
-  /** attn-phase version, git commit, Node, host of the attempt (absent in old journals) */
-  provenance?: Provenance;
-}
-
-export type JournalLine = TrialRecord | FailureRecord;
+import { snrOf } from '../core/config.js';
+import type { FailureRecord, JournalLine, TrialOutcome, TrialRecord } from '../core/records.js';
+import { TOKEN_KINDS, type TokenKind } from '../core/tokens.js';
 
 const num = z.number().nullable(); // JSON turns NaN / ±Infinity into null
-const weights = z.object({ relevant: num, confusing: num, weak: num, irrelevant: num }).passthrough();
+const weights = z.object(Object.fromEntries(TOKEN_KINDS.map((k) => [k, num])) as Record<TokenKind, typeof num>).passthrough();
 /** A checkpoint as the readers use it (src/outcome, src/plot); more fields are kept. */
 const checkpointSchema = z.object({
   step: z.number().int().min(0),

@@ -20,9 +20,12 @@
  * neither a top-level key nor a parameter is refused here with the nearest
  * valid name suggested.
  */
-import { DEFAULT_CONFIG } from '../model/config.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { PARAM_NAMES, PARAM_SCHEMAS, SWEEP_KEYS, SweepSpecError, didYouMean, readSweepDocument, validateSweep, type Sweep } from './spec.js';
+import { SWEEP_KEYS, didYouMean, readSweepDocument, validateSweep } from './spec.js';
+import { DEFAULT_CONFIG } from '../core/config.js';
+import { PARAM_NAMES, PARAM_SCHEMAS } from '../core/params.js';
+import { SweepSpecError } from '../core/errors.js';
+import type { Sweep } from '../core/view.js';
 
 /** Source name of errors in the override syntax itself. */
 const CLI = 'command line';

@@ -4,19 +4,14 @@
  * into one pool task (SPEC §6).
  */
 import { createHash } from 'node:crypto';
-import { type TrialConfig, DEFAULT_CONFIG } from '../model/config.js';
-import { type EngineName, chooseEngine, engineConfigError, engineDimension, trialSeconds } from '../model/cost.js';
+import { ENGINES, chooseEngine, trialMemory, type TrialMemory, trialSeconds } from '../model/engines.js';
 import { sharedKey } from '../model/shared.js';
 import { type ResolveNotes, resolveDerived, stepSizeWarnings, stepsCappedWarning } from './derived.js';
-import { INTEGER_PARAMS, NUMERIC_PARAMS, PARAM_SCHEMAS, type ParamName, type ParamValue, type Sweep, SweepSpecError } from './spec.js';
-
-/** One point of the grid. */
-export interface Cell {
-  /** stable key: JSON of the axis values in axis order */
-  key: string;
-  /** values of the swept axes */
-  axes: Record<string, number | string>;
-}
+import { type TrialConfig, DEFAULT_CONFIG } from '../core/config.js';
+import { type EngineName, INTEGER_PARAMS, NUMERIC_PARAMS, PARAM_SCHEMAS, type ParamName, type ParamValue } from '../core/params.js';
+import type { Sweep, Cell, SweepView } from '../core/view.js';
+import { SweepSpecError } from '../core/errors.js';
+import { checkpointCount } from '../core/schedule.js';
 
 /** One trial: a cell and a seed, fully resolved. */
 export interface PlannedTrial {
@@ -37,10 +32,8 @@ export interface TrialGroup {
   cost: number;
 }
 
-export interface Plan {
-  sweep: Sweep;
-  axes: string[];
-  cells: Cell[];
+/** A planned sweep: the view every reader takes (src/core/view.ts), with each trial resolved, costed and given its engine. */
+export interface Plan extends SweepView {
   trials: PlannedTrial[];
   /** one-line warnings to print once per sweep (a binding maxSteps, the step-size guard; src/sweep/derived.ts) */
   warnings: string[];
@@ -91,63 +84,6 @@ export function maxTrialGib(): number {
   return Number.isFinite(v) && v > 0 ? v : MAX_TRIAL_GIB;
 }
 
-/**
- * Number of checkpoints of a run — 0, every `evalEvery`, the last, and
- * `evalLog` points per decade (the set `checkpointSteps` returns) — without
- * building the evenly spaced part (steps may be 10⁹). The logarithmic part
- * has at most evalLog·log₁₀(steps) + 1 points, so it is enumerated.
- */
-export function checkpointCount(steps: number, evalEvery: number, evalLog = 0): number {
-  let count = Math.ceil(steps / evalEvery) + 1;
-  let prev = -1;
-  for (let k = 0; evalLog > 0; k++) {
-    const t = Math.round(10 ** (k / evalLog));
-    if (t > steps) break;
-    if (t !== prev && t % evalEvery !== 0 && t !== steps) count++;
-    prev = t;
-  }
-  return count;
-}
-
-/**
- * Bytes kept per checkpoint while a trial runs and is journaled: the record
- * in the worker, its copy to the main thread and its journal line (≈ 3 × 400 B).
- */
-export const CHECKPOINT_BYTES = 1200;
-
-/** Rough peak memory of one trial by what it is for, each named by the parameter that drives it (bytes). */
-export interface TrialMemory {
-  /** the engine's arrays (W, X or the reduced matrices): d, n and T */
-  model: number;
-  /** the test set: testN (and T, and the projected basis per checkpoint) */
-  testSet: number;
-  /** the checkpoint records and the projected basis: steps / evalEvery */
-  checkpoints: number;
-  total: number;
-}
-
-/**
- * Rough peak memory of one trial in bytes (float64 arrays): explicit engine
- * W (d²) and X (N·d); reduced engine about eight d×(N+3) matrices (E, Eᵀ, Z,
- * R, Q, X, …) plus C, G, H (N²); the test set — explicit testN·T·d, or
- * projected testN·T coordinates per basis direction (checkpoints + 2; SPEC
- * §5) — and per checkpoint its records plus a projected basis vector (d).
- */
-export function trialMemory(cfg: TrialConfig, engine: EngineName, nCk = checkpointCount(cfg.steps, cfg.evalEvery, cfg.evalLog)): TrialMemory {
-  const N = cfg.n * cfg.T;
-  const d = engineDimension(cfg, engine); // 2(N+2) for wishart: nothing of size d
-  const NT = cfg.testN * cfg.T;
-  const model = 8 * (engine === 'explicit' ? d * d * 2 + 3 * N * d : 8 * d * (N + 3) + 4 * (N + 1) * (N + 1));
-  const testSet = 8 * (cfg.test === 'explicit' ? NT * d + 5 * NT : NT * (nCk + 2) + 5 * NT);
-  const checkpoints = nCk * CHECKPOINT_BYTES + (cfg.test === 'explicit' ? 0 : 8 * d * (nCk + 1));
-  return { model, testSet, checkpoints, total: model + testSet + checkpoints };
-}
-
-/** Total of {@link trialMemory} (bytes). */
-export function trialMemoryBytes(cfg: TrialConfig, engine: EngineName): number {
-  return trialMemory(cfg, engine).total;
-}
-
 /** The one-line error of a trial over the memory limit, naming the parameter whose part is largest. */
 function memoryError(cfg: TrialConfig, engine: string, m: TrialMemory, nCk: number): SweepSpecError {
   const gib = (b: number) => (b / 2 ** 30 >= 10 ? (b / 2 ** 30).toFixed(0) : (b / 2 ** 30).toPrecision(2));
@@ -194,7 +130,7 @@ export function planSweep(sweep: Sweep): Plan {
     if (notes.stepsCapped) capped.push({ label, stepsCapped: notes.stepsCapped });
     const nCk = checkpointCount(config.steps, config.evalEvery, config.evalLog); // a count: no per-checkpoint array before a trial starts
     const engine = chooseEngine(config, nCk);
-    const unsupported = engineConfigError(config, engine);
+    const unsupported = ENGINES[engine].configError(config);
     if (unsupported) throw new SweepSpecError(unsupported);
     const memory = trialMemory(config, engine, nCk);
     if (memory.total / 2 ** 30 > maxTrialGib()) throw memoryError(config, engine, memory, nCk);
@@ -226,7 +162,7 @@ function drawGroupKey(t: PlannedTrial): string {
 export function secondsInOrder(trials: readonly PlannedTrial[]): number[] {
   const paid = new Set<string>();
   return trials.map((t) => {
-    if (t.engine !== 'reduced') return t.cost;
+    if (!ENGINES[t.engine].sharesDraws) return t.cost;
     const key = drawGroupKey(t);
     if (!paid.has(key)) {
       paid.add(key);

@@ -14,9 +14,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { TrialOutcome } from '../model/trial.js';
 import type { PlannedTrial, TrialGroup } from './plan.js';
 import type { WorkerMessage, WorkerTask } from './worker.js';
+import type { TrialOutcome } from '../core/records.js';
 
 /**
  * Path of the compiled worker (dist/sweep/worker.js), also when running from
@@ -52,6 +52,8 @@ export interface PoolOptions {
   previousAttempts?: Map<string, number>;
   /** cap of each worker's JS heap in MB (a worker over it dies and its trial fails); default: Node's */
   maxHeapMb?: number;
+  /** the worker module (default {@link workerFile}): any module with its contract (./worker.ts), e.g. one that injects faults in tests */
+  workerFile?: string;
 }
 
 /** Handle of a running pool. */
@@ -71,12 +73,12 @@ export interface PoolHandle {
  * `retries + 1` attempts in this run. Callbacks run on the main thread, one at
  * a time, in the order results arrive.
  */
-export function runGroups(groups: TrialGroup[], opts: PoolOptions): PoolHandle {
+export function runGroups(groups: readonly TrialGroup[], opts: PoolOptions): PoolHandle {
   // never start threads that would get no task: an idle thread still loading its
   // module when the pool is destroyed can abort Node 20 (v8 IsGraphAsync)
   const threads = Math.max(1, Math.min(opts.workers, groups.length));
   const pool = new Piscina({
-    filename: workerFile(),
+    filename: opts.workerFile ?? workerFile(),
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 1000,
@@ -162,7 +164,7 @@ export function runGroups(groups: TrialGroup[], opts: PoolOptions): PoolHandle {
     };
     port1.on('message', onMessage);
     const task: WorkerTask = {
-      trials: trials.map((t) => ({ id: t.id, seed: t.seed, config: t.config, attempt: (failures.get(t.id) ?? 0) + 1 })),
+      trials: trials.map((t) => ({ id: t.id, seed: t.seed, config: t.config, engine: t.engine, attempt: (failures.get(t.id) ?? 0) + 1 })),
       port: port2,
       stop: stopFlag,
     };

@@ -62,6 +62,40 @@ export function trialEstimates(trials: readonly PlannedTrial[]): Map<string, num
 }
 
 /**
+ * The counters of a run, with the ETA's bookkeeping: the cost model's
+ * estimate of every trial still to run ({@link trialEstimates}), moved from
+ * `estLeftS` to `estDoneS` as each finishes (or fails for good), with the
+ * finish times the calibration reads (`history`, see {@link calibratedEtaMs}).
+ *
+ * @param todo     the trials this run will run
+ * @param skipped  trials of the plan already finished before this run
+ * @param total    trials of the plan
+ * @param workers  worker threads of the run
+ * @returns the counters and `finished(id, ok)`: trial `id` finished (`ok`) or failed for good
+ */
+export function runCounts(todo: readonly PlannedTrial[], skipped: number, total: number, workers: number): { counts: ProgressCounts; finished(id: string, ok: boolean): void } {
+  const estimates = trialEstimates(todo);
+  let left = 0;
+  for (const e of estimates.values()) left += e;
+  const counts: ProgressCounts = {
+    done: skipped, total, failed: 0, doneThisRun: 0, startedAt: Date.now(), estDoneS: 0, estLeftS: left, workers, history: [],
+  };
+  return {
+    counts,
+    finished(id, ok) {
+      if (ok) {
+        counts.done++;
+        counts.doneThisRun++;
+      } else counts.failed++;
+      const e = estimates.get(id) ?? 0;
+      counts.estDoneS! += e;
+      counts.estLeftS = Math.max(0, counts.estLeftS! - e);
+      counts.history!.push({ atMs: Date.now(), estDoneS: counts.estDoneS! });
+    },
+  };
+}
+
+/**
  * Calibrated remaining time (ms): the ratio of actual to estimated time
  * applied to the estimate of what is left. The ratio comes from the more
  * recent half of the finished trials when `history` has at least two of them

@@ -5,13 +5,13 @@
  * reached through src/sweep/folder.ts.
  */
 import { summariseCells } from '../outcome/aggregate.js';
-import type { CellSummary } from '../outcome/types.js';
-import { ioError } from '../io.js';
-import { type FolderLock, type RunInfo, MAIN_WRITER, OutputFolder, unfinished } from './folder.js';
-import { type JournalWriter, type TrialRecord, failureMessage, failureRecord, trialRecord } from './journal.js';
+import { type FolderLock, MAIN_WRITER, OutputFolder, unfinished } from './folder.js';
+import type { RunInfo } from './lock.js';
+import type { JournalWriter } from './journal.js';
+import { poolThreads, runJournaled } from './journaled.js';
 import { type Plan, groupTrials } from './plan.js';
-import { runGroups, type PoolHandle } from './pool.js';
-import { Progress, type ProgressCounts, trialEstimates } from './progress.js';
+import { Progress, type ProgressCounts, runCounts } from './progress.js';
+import type { CellSummary, TrialRecord } from '../core/records.js';
 
 /** What a render callback gets: the folder, the plan, and the journal as of now. */
 export interface RenderContext {
@@ -46,6 +46,8 @@ export interface RunOptions {
   force?: boolean;
   /** cap of each worker's JS heap in MB (default: Node's) */
   maxHeapMb?: number;
+  /** the worker module (default: dist/sweep/worker.js; src/sweep/pool.ts) */
+  workerFile?: string;
   /**
    * Receives, before anything else happens, the function that requests a
    * stop: 1st call graceful (no new trials; running ones finish, are
@@ -95,6 +97,71 @@ export interface RunSummary {
 }
 
 /**
+ * Stop levels of a run: the 1st request is graceful (no new trials; running
+ * ones finish, are journaled, the partial diagram is rendered), the 2nd
+ * immediate (workers terminated, a render under way abandoned).
+ */
+function stopControl(say: (m: string) => void) {
+  let level = 0;
+  let pool: { stop(): void; destroy(): Promise<void> } | null = null;
+  let abortRender: () => void = () => {};
+  const renderAborted = new Promise<'aborted'>((res) => (abortRender = () => res('aborted')));
+  return {
+    get level() {
+      return level;
+    },
+    renderAborted,
+    /** the pool the stop requests reach (once it runs) */
+    attach(p: { stop(): void; destroy(): Promise<void> }) {
+      pool = p;
+    },
+    request() {
+      level++;
+      if (level === 1) {
+        say('stopping: no new trials are handed out; running ones finish (Ctrl-C again to stop now)');
+        pool?.stop();
+      } else if (level === 2) {
+        say('stopping now');
+        abortRender();
+        void pool?.destroy();
+      }
+    },
+  };
+}
+
+/**
+ * Live rendering while a sweep runs: at most one render at a time; requests
+ * made meanwhile coalesce into one more; none after an immediate stop.
+ */
+function liveRenderer(render: () => Promise<unknown>, say: (m: string) => void, stopped: () => boolean) {
+  let busy: Promise<void> | null = null;
+  let again = false;
+  return {
+    request() {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = (async () => {
+        do {
+          again = false;
+          try {
+            await render();
+          } catch (e) {
+            say(`warning: live render failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        } while (again && !stopped());
+        busy = null;
+      })();
+    },
+    /** the render under way, if any */
+    get busy() {
+      return busy;
+    },
+  };
+}
+
+/**
  * Run (or resume) a sweep: trials already in any journal file of the folder
  * are skipped, the others run in the pool and are journaled one line each as
  * they finish; failing trials are retried `retries` times; then the figures
@@ -109,24 +176,10 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
   const folder = new OutputFolder(opts.outDir);
   const outDir = folder.dir;
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  let stopLevel = 0;
-  let pool: PoolHandle | null = null;
   let progress: Progress | null = null;
-  let abortRender: () => void = () => {};
-  const renderAborted = new Promise<'aborted'>((res) => (abortRender = () => res('aborted')));
   const say = (m: string) => (progress?.drawsBar ? progress.log(m) : log(m));
-  const stop = () => {
-    stopLevel++;
-    if (stopLevel === 1) {
-      say('stopping: no new trials are handed out; running ones finish (Ctrl-C again to stop now)');
-      pool?.stop();
-    } else if (stopLevel === 2) {
-      say('stopping now');
-      abortRender();
-      void pool?.destroy();
-    }
-  };
-  opts.onStopHandle?.(stop);
+  const stop = stopControl(say);
+  opts.onStopHandle?.(() => stop.request());
 
   const lock: FolderLock = await folder.lock({
     sweep: plan.sweep.name,
@@ -134,7 +187,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     label: opts.outDir,
     onCompromised: (e) => {
       say(`warning: the lock ${folder.lockFile} was lost (${e.message}); another run may be writing here: stopping`);
-      if (stopLevel === 0) stop();
+      if (stop.level === 0) stop.request();
     },
   });
   let writer: JournalWriter | null = null;
@@ -152,21 +205,10 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     const records = new Map(journal.trials);
     const { todo, previousAttempts } = unfinished(plan.trials, journal);
     const skipped = plan.trials.length - todo.length;
-    const retries = opts.retries ?? 1;
     const groups = groupTrials(todo);
-    const threads = groups.length ? Math.max(1, Math.min(opts.workers, groups.length)) : 0;
-    const estimates = trialEstimates(todo); // cost-model seconds per trial, for the ETA
-    const counts: ProgressCounts = {
-      done: skipped, total: plan.trials.length, failed: 0, doneThisRun: 0, startedAt: Date.now(),
-      estDoneS: 0, estLeftS: [...estimates.values()].reduce((a, b) => a + b, 0), workers: threads || opts.workers, history: [],
-    };
-    const estimated = (id: string) => {
-      const e = estimates.get(id) ?? 0;
-      counts.estDoneS! += e;
-      counts.estLeftS = Math.max(0, counts.estLeftS! - e);
-      counts.history!.push({ atMs: Date.now(), estDoneS: counts.estDoneS! });
-    };
-    info = { ...info, startedAt: new Date(counts.startedAt).toISOString(), sweep: plan.sweep.name, total: plan.trials.length, workers: opts.workers, threads, retries };
+    const threads = poolThreads(groups.length, opts.workers);
+    const { counts, finished } = runCounts(todo, skipped, plan.trials.length, threads || opts.workers);
+    info = { ...info, startedAt: new Date(counts.startedAt).toISOString(), sweep: plan.sweep.name, total: plan.trials.length, workers: opts.workers, threads, retries: opts.retries ?? 1 };
     folder.writeRunInfo(info);
     if (skipped > 0) {
       const other = journal.trials.size - skipped;
@@ -176,83 +218,61 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
       log(`${todo.length} trial(s) to run in ${groups.length} group(s) on ${threads} worker thread(s)${threads < opts.workers ? ` (${opts.workers} asked; a group of trials sharing draws runs on one thread)` : ''}`);
     }
     progress = new Progress(counts, opts.progress ?? true);
-    const failed: FailedTrial[] = [];
-    const figures: string[] = [];
-    const axesOf = new Map(plan.cells.map((c) => [c.key, c.axes]));
     const renderer = opts.render;
-
     const render = async (final: boolean) => {
       const recs = folder.records(plan, { trials: records }); // the journal as of now
       const cells = summariseCells(plan.cells, recs);
       const files = renderer ? await renderer({ folder, plan, cells, records: recs, final }) : [];
       return { cells, files };
     };
-    // live rendering: at most one render at a time; requests made meanwhile coalesce into one more
-    let liveBusy: Promise<void> | null = null;
-    let liveAgain = false;
-    const liveRender = () => {
-      if (liveBusy) {
-        liveAgain = true;
-        return;
-      }
-      liveBusy = (async () => {
-        do {
-          liveAgain = false;
-          try {
-            await render(false);
-          } catch (e) {
-            say(`warning: live render failed: ${e instanceof Error ? e.message : String(e)}`);
-          }
-        } while (liveAgain && stopLevel < 2);
-        liveBusy = null;
-      })();
-    };
     const live = renderer ? opts.live ?? 0 : 0;
-    if (live > 0 && stopLevel === 0) liveRender();
+    const liveRender = liveRenderer(() => render(false), say, () => stop.level >= 2);
+    if (live > 0 && stop.level === 0) liveRender.request();
 
-    if (todo.length > 0 && stopLevel === 0) {
-      const p = runGroups(groups, {
+    let failed: FailedTrial[] = [];
+    if (todo.length > 0 && stop.level === 0) {
+      const run = runJournaled(groups, {
+        sweep: plan.sweep.name,
+        axesOf: new Map(plan.cells.map((c) => [c.key, c.axes])),
+        writer,
+        journalFile: folder.journalFile,
         workers: threads,
-        retries,
+        retries: opts.retries ?? 1,
         previousAttempts,
         maxHeapMb: opts.maxHeapMb,
-        onSuccess(t, result, attempt) {
-          const rec = trialRecord(plan.sweep.name, t, axesOf.get(t.cellKey) ?? {}, result, attempt);
-          append(rec);
+        workerFile: opts.workerFile,
+        log: say,
+        onTrial(rec, t) {
           records.set(t.id, rec);
-          counts.done++;
-          counts.doneThisRun++;
-          estimated(t.id);
+          finished(t.id, true);
           progress!.update();
           opts.onProgress?.(counts);
-          if (live > 0 && counts.doneThisRun % live === 0 && stopLevel < 2) liveRender();
+          if (live > 0 && counts.doneThisRun % live === 0 && stop.level < 2) liveRender.request();
         },
-        onFailure(t, error, attempt, final) {
-          append(failureRecord(plan.sweep.name, t, error, attempt, final));
-          say(failureMessage(t, error, attempt, final));
+        onFailure(t, _error, _attempt, final) {
           if (final) {
-            counts.failed++;
-            estimated(t.id);
-            failed.push({ id: t.id, cellKey: t.cellKey, seed: t.seed, error });
+            finished(t.id, false);
             opts.onProgress?.(counts);
           }
           progress!.update();
         },
       });
-      pool = p;
-      await p.done;
+      stop.attach(run);
+      await run.done;
+      failed = run.failed.map(({ trial: t, error }) => ({ id: t.id, cellKey: t.cellKey, seed: t.seed, error }));
     }
     progress.stop();
     progress = null;
-    while (liveBusy && stopLevel < 2) await Promise.race([liveBusy, renderAborted]);
+    while (liveRender.busy && stop.level < 2) await Promise.race([liveRender.busy, stop.renderAborted]);
     let cells: CellSummary[] = summariseCells(plan.cells, folder.records(plan, { trials: records }));
+    const figures: string[] = [];
     let renderError: string | undefined;
     let renderInterrupted = false;
-    if (renderer && stopLevel < 2) {
+    if (renderer && stop.level < 2) {
       const rendering = render(true);
       rendering.catch(() => {}); // an abandoned render may still fail later
       try {
-        const r = await Promise.race([rendering, renderAborted]);
+        const r = await Promise.race([rendering, stop.renderAborted]);
         if (r === 'aborted') renderInterrupted = true;
         else {
           cells = r.cells;
@@ -263,10 +283,10 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
         log(`error: rendering the figures failed: ${renderError} (the journal is complete; \`attn-phase plot ${opts.outDir}\` draws them again)`);
       }
     }
-    outcome = stopLevel > 0 ? 'interrupted' : failed.length || renderError ? 'failed' : 'completed';
+    outcome = stop.level > 0 ? 'interrupted' : failed.length || renderError ? 'failed' : 'completed';
     return {
       outDir, total: plan.trials.length, skipped, ran: counts.doneThisRun, failed,
-      interrupted: stopLevel > 0, renderInterrupted, threads, cells, figures, renderError, wallMs: Date.now() - t0,
+      interrupted: stop.level > 0, renderInterrupted, threads, cells, figures, renderError, wallMs: Date.now() - t0,
     };
   } finally {
     progress?.stop();
@@ -278,14 +298,5 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
       /* best effort */
     }
     await lock.release();
-  }
-
-  /** Append a journal line; an I/O error names the file and what to do. */
-  function append(line: Parameters<JournalWriter['append']>[0]): void {
-    try {
-      writer!.append(line);
-    } catch (e) {
-      throw ioError(e, folder.journalFile, 'append to the journal');
-    }
   }
 }

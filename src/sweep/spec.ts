@@ -16,87 +16,11 @@ import { readFileSync } from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { SweepSpecError } from '../core/errors.js';
+import { INTEGER_PARAMS, MAX_RANGE_POINTS, MAX_SEEDS, MAX_TRIALS, NUMERIC_PARAMS, PARAM_NAMES, PARAM_SCHEMAS, type ParamName, type ParamValue } from '../core/params.js';
+import type { Sweep } from '../core/view.js';
+import { plotSectionSchema } from '../plot/settings.js';
 import { DERIVED_NAMES, checkExpression } from './derived.js';
-import { FIGURE_NAMES, LABEL_TARGETS, METRIC_NAMES, parseDomain, parseDpi, parseFontFile, parseFontSize, parseFormats, parseLength, parsePalette, parseScheme } from '../plot/style.js';
-
-/** A user error in a sweep file or option; the message is one line naming the field. */
-export class SweepSpecError extends Error {
-  override name = 'SweepSpecError';
-}
-
-/** Sanity limits of a sweep file (far above any real sweep; they stop typos like num: 1e8). */
-export const MAX_RANGE_POINTS = 10_000;
-export const MAX_SEEDS = 100_000;
-export const MAX_TRIALS = 1_000_000;
-
-/**
- * Upper bounds of the numeric parameters: far above any real sweep (memory
- * and time are checked per trial at planning, src/sweep/plan.ts), they stop
- * typos like `steps: 1e308` before anything runs, and keep derived values
- * (muNorm = snr·sigma·√d, squared norms) finite.
- */
-export const PARAM_MAX = {
-  d: 10_000_000, T: 10_000, n: 1_000_000, steps: 1_000_000_000, evalEvery: 1_000_000_000, testN: 10_000_000,
-  muNorm: 1e12, snr: 1e6, sigma: 1e6, alpha: 1e200, sigmaW: 1e6, sigmaP: 1e6,
-} as const;
-
-const upTo = (max: number) => ({ message: `must be at most ${max.toLocaleString('en')}` });
-const int = (min: number, max: number) => z.number().int().min(min).max(max, upTo(max));
-const positive = z.number().gt(0).finite();
-const positiveUpTo = (max: number) => positive.max(max, upTo(max));
-
-/**
- * Validators of every sweep parameter (SPEC §2 names): the one list of
- * parameters. The trial configuration type (src/model/config.ts TrialConfig)
- * is derived from it; defaults live in DEFAULT_CONFIG there.
- */
-export const PARAM_SCHEMAS = {
-  d: int(2, PARAM_MAX.d),
-  T: int(3, PARAM_MAX.T),
-  n: int(2, PARAM_MAX.n),
-  eta: z.number().min(0).lt(0.5),
-  rho: z.number().gt(0).lt(1),
-  muNorm: positiveUpTo(PARAM_MAX.muNorm),
-  snr: positiveUpTo(PARAM_MAX.snr),
-  sigma: positiveUpTo(PARAM_MAX.sigma),
-  alpha: positiveUpTo(PARAM_MAX.alpha),
-  // a count, or a horizon in theory time { tau: k } → ceil(k·τ) (src/sweep/derived.ts)
-  steps: z.union([int(1, PARAM_MAX.steps), z.object({ tau: positive }).strict()], { errorMap: () => ({ message: `expected an integer from 1 to ${PARAM_MAX.steps} or { tau: k } (k > 0)` }) }),
-  maxSteps: int(1, PARAM_MAX.steps),
-  evalEvery: int(1, PARAM_MAX.evalEvery),
-  evalLog: int(0, 1000),
-  testN: int(2, PARAM_MAX.testN),
-  labels: z.enum(['balanced', 'iid']),
-  noise: z.enum(['exact', 'bernoulli']),
-  init: z
-    .object({
-      W: z.enum(['uniform', 'gaussian']).optional(),
-      sigmaW: positiveUpTo(PARAM_MAX.sigmaW).optional(),
-      p: z.enum(['zero', 'gaussian']).optional(),
-      sigmaP: positiveUpTo(PARAM_MAX.sigmaP).optional(),
-    })
-    .strict(),
-  nuScale: z.number().finite().refine((x) => x !== 0, 'must be non-zero'),
-  generalizationTolerance: z.number().gt(0).max(1),
-  engine: z.enum(['auto', 'explicit', 'reduced', 'wishart']),
-  test: z.enum(['projected', 'explicit']),
-} as const;
-
-export type ParamName = keyof typeof PARAM_SCHEMAS;
-export const PARAM_NAMES = Object.keys(PARAM_SCHEMAS) as ParamName[];
-/** Parameters whose values are integers (grids over them stay integers). */
-export const INTEGER_PARAMS: ReadonlySet<string> = new Set(PARAM_NAMES.filter((p) => numberSchema(p)?.isInt));
-/** Parameters whose values are numbers (a grid may give them as a range; they may also be expressions: src/sweep/derived.ts). */
-export const NUMERIC_PARAMS: ReadonlySet<string> = new Set(PARAM_NAMES.filter((p) => numberSchema(p) !== null));
-
-/** The number validator of a parameter (through refinements), or null for a non-numeric one. */
-function numberSchema(name: ParamName): z.ZodNumber | null {
-  let s: z.ZodTypeAny = PARAM_SCHEMAS[name];
-  while (s instanceof z.ZodEffects) s = s.innerType();
-  // steps: a count or { tau: k } — the count decides
-  if (s instanceof z.ZodUnion) s = (s.options as z.ZodTypeAny[]).find((o) => o instanceof z.ZodNumber) ?? s;
-  return s instanceof z.ZodNumber ? s : null;
-}
 
 const rangeSpec = (kind: 'logspace' | 'linspace') =>
   z
@@ -115,70 +39,6 @@ const axisSchema = z.union(
   },
 );
 
-/** A `plot:` option value checked by one of the plot option parsers (src/plot/style.ts); its message names the problem. */
-const plotOption = (parse: (v: string | number) => unknown) =>
-  z.unknown().superRefine((v, ctx) => {
-    if (v === undefined) return;
-    try {
-      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`expected a string or number, got ${JSON.stringify(v)}`);
-      parse(v);
-    } catch (e) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
-    }
-  });
-
-/** A map whose keys must be among `known` (an unknown key is named: plot.labels.<key>). */
-const keyedRecord = <T extends z.ZodTypeAny>(value: T, known: () => readonly string[], what: string) =>
-  z.record(value).superRefine((rec, ctx) => {
-    for (const k of Object.keys(rec)) {
-      if (!known().includes(k)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `unknown ${what} (known: ${known().join(', ')})` });
-    }
-  });
-
-/**
- * The `plot:` section: which axes go on x/y, horizons of the small
- * multiples, and how figures look (src/plot/style.ts): width/height (a
- * length: 8.5cm, 3.3in, 640px), dpi, font, fontSize (pt), formats (svg, png,
- * pdf), palette, title (false: none), titles per figure, labels per axis /
- * metric / regime, notes (explanatory subtitles). Unknown keys are errors.
- */
-const plotSchema = z
-  .object({
-    title: z.union([z.string(), z.literal(false)]).optional(),
-    x: z.string().optional(),
-    y: z.string().optional(),
-    horizons: z.array(z.number().int().min(0)).optional(),
-    // multiples c of each cell's τ at which maps and boundary fits are read (src/outcome/theory-time.ts)
-    theoryTimes: z.array(positive).optional(),
-    width: plotOption(parseLength),
-    height: plotOption(parseLength),
-    dpi: plotOption(parseDpi),
-    font: z.string().min(1).optional(),
-    fontSize: plotOption(parseFontSize),
-    formats: z.union([z.string(), z.array(z.string())]).superRefine((v, ctx) => {
-      try {
-        parseFormats(v);
-      } catch (e) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
-      }
-    }).optional(),
-    palette: plotOption((v) => parsePalette(String(v))),
-    titles: keyedRecord(z.union([z.string(), z.literal(false)]), () => FIGURE_NAMES, 'figure').optional(),
-    labels: keyedRecord(z.string(), () => [...PARAM_NAMES, ...LABEL_TARGETS], 'axis, metric or regime').optional(),
-    notes: z.boolean().optional(),
-    // continuous colour maps and a font file (src/plot/style.ts parsers)
-    fontFile: plotOption(parseFontFile),
-    scheme: plotOption(parseScheme),
-    domains: keyedRecord(z.unknown().superRefine((v, ctx) => {
-      try {
-        parseDomain(v);
-      } catch (e) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
-      }
-    }), () => METRIC_NAMES, 'metric').optional(),
-  })
-  .strict();
-
 const sweepSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a simple folder name (letters, digits, . _ -)'),
@@ -186,27 +46,14 @@ const sweepSchema = z
     base: z.record(z.unknown()).default({}),
     grid: z.record(axisSchema).default({}),
     seeds: z.union([z.number().int().min(1).max(MAX_SEEDS), z.array(z.number().int().min(0).safe()).min(1)]).default(1),
-    plot: plotSchema.default({}),
+    // the plot: section, checked setting by setting (src/plot/settings.ts)
+    plot: plotSectionSchema.default({}),
   })
   .strict();
 
 /** Top-level keys of a sweep file (those of its schema). */
 export const SWEEP_KEYS: readonly string[] = Object.keys(sweepSchema.shape);
 
-/** Value of a parameter: number, string or the init object. */
-export type ParamValue = number | string | Record<string, unknown>;
-
-/** A validated sweep. */
-export interface Sweep {
-  name: string;
-  description?: string;
-  /** validated base parameters (may contain snr instead of muNorm) */
-  base: Partial<Record<ParamName, ParamValue>>;
-  /** axes in file order with their expanded, validated values */
-  axes: { name: ParamName; values: ParamValue[] }[];
-  seeds: number[];
-  plot: z.infer<typeof plotSchema>;
-}
 
 /**
  * " — did you mean `x`?" for the valid name nearest to `name` (Levenshtein

@@ -7,15 +7,20 @@
  * request lets only the running trial finish.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { TrialConfig } from '../model/config.js';
-import { DrawCache, type TrialOutcome, runTrial } from '../model/trial.js';
+import { DrawCache } from '../model/shared.js';
+import { runTrial } from '../model/trial.js';
+import type { TrialConfig } from '../core/config.js';
+import type { EngineName } from '../core/params.js';
+import type { TrialOutcome } from '../core/records.js';
 
 /** One trial of a task. */
 export interface WorkerTrial {
   id: string;
   seed: number;
   config: TrialConfig;
-  /** 1-based attempt number of this run (only the test faults look at it) */
+  /** the engine the plan chose for it (src/model/engines.ts) */
+  engine: EngineName;
+  /** 1-based attempt number of this run */
   attempt: number;
 }
 
@@ -32,26 +37,6 @@ export type WorkerMessage =
   | { type: 'start'; id: string }
   | { type: 'done'; id: string; outcome: TrialOutcome }
   | { type: 'error'; id: string; error: string };
-
-/** Fault kinds of the test hook. */
-export type TestFault = 'throw' | 'exit' | 'oom';
-
-/**
- * Test hook, used only programmatically (the sweep schema rejects unknown
- * keys): a config carrying `testFault` makes the worker throw (`throw`), end
- * its thread (`exit`, like a crash) or run out of heap (`oom`), on every
- * attempt or only on attempts ≤ `testFaultAttempts`.
- */
-function injectFault(config: TrialConfig, attempt: number): void {
-  const c = config as unknown as { testFault?: TestFault; testFaultAttempts?: number };
-  if (!c.testFault || attempt > (c.testFaultAttempts ?? Infinity)) return;
-  if (c.testFault === 'throw') throw new Error('injected fault');
-  if (c.testFault === 'exit') process.exit(3);
-  if (c.testFault === 'oom') {
-    const hog: number[][] = [];
-    for (;;) hog.push(new Array(1 << 16).fill(attempt + hog.length));
-  }
-}
 
 /** One line describing an error thrown by a trial. */
 function describe(e: unknown): string {
@@ -71,8 +56,7 @@ export default function runGroup(task: WorkerTask): number {
     task.port.postMessage({ type: 'start', id: t.id } satisfies WorkerMessage);
     let msg: WorkerMessage;
     try {
-      injectFault(t.config, t.attempt);
-      msg = { type: 'done', id: t.id, outcome: runTrial(t.config, t.seed, cache) };
+      msg = { type: 'done', id: t.id, outcome: runTrial(t.config, t.seed, cache, {}, t.engine) };
     } catch (e) {
       msg = { type: 'error', id: t.id, error: describe(e) };
     }

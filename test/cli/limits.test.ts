@@ -7,10 +7,12 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError, checkOutDir } from '../../src/cli/errors.js';
-import { DEFAULT_CONFIG } from '../../src/model/config.js';
-import { MAX_TRIAL_GIB, planSweep, trialMemoryBytes } from '../../src/sweep/plan.js';
-import { SweepSpecError, validateSweep } from '../../src/sweep/spec.js';
+import { checkOutDir } from '../../src/cli/errors.js';
+import { MAX_TRIAL_GIB, planSweep } from '../../src/sweep/plan.js';
+import { trialMemoryBytes } from '../../src/model/engines.js';
+import { validateSweep } from '../../src/sweep/spec.js';
+import { UsageError, SweepSpecError } from '../../src/core/errors.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
 
 function oneLine(f: () => unknown, cls: new (...a: any[]) => Error, pattern: RegExp): void {
   try {

@@ -12,8 +12,9 @@ import { parse as parseYaml } from 'yaml';
 import { estimatePlan } from '../../src/sweep/dryrun.js';
 import { applyOverrides } from '../../src/sweep/overrides.js';
 import { planSweep } from '../../src/sweep/plan.js';
-import { SweepSpecError, loadSweep, validateSweep } from '../../src/sweep/spec.js';
+import { loadSweep, validateSweep } from '../../src/sweep/spec.js';
 import { CLI, requireBuild, tempDir, writeSweep } from '../sweep/helpers.js';
+import { SweepSpecError } from '../../src/core/errors.js';
 
 /** Run the CLI to its end, asynchronously (a blocked test worker loses its RPC to vitest on a loaded machine). */
 function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

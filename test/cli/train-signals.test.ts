@@ -10,10 +10,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig, checkpointSteps } from '../../src/model/config.js';
-import { DrawCache, runTrial } from '../../src/model/trial.js';
+import { DrawCache } from '../../src/model/shared.js';
+import { runTrial } from '../../src/model/trial.js';
 import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../../src/outcome/csv.js';
 import { requireBuild, startCli, tempDir, waitFor } from '../sweep/helpers.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
 
 /** A long trial (hours): explicit engine, d = 2000 (3·d² multiply-adds per step), 10⁶ steps. */
 const STEPS = 1_000_000;

@@ -3,10 +3,9 @@
  * and the choice follows from them and the kernel rates.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/model/config.js';
-import {
-  CACHE_BYTES, KERNEL_RATES, MEMORY_BYTES, REDUCED_STEP_OVERHEAD_S, chooseEngine, engineCosts, evaluationSeconds, sustainedRate, trialSeconds,
-} from '../../src/model/cost.js';
+import { CACHE_BYTES, KERNEL_RATES, MEMORY_BYTES, REDUCED_STEP_OVERHEAD_S, engineCosts, evaluationSeconds, sustainedRate } from '../../src/model/cost.js';
+import { chooseEngine, trialSeconds } from '../../src/model/engines.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
 
 describe('engineCosts', () => {
   it('counts multiply-adds as SPEC §4: explicit d² + steps·(3d² + 4Nd)', () => {

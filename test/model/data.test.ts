@@ -8,12 +8,10 @@
  * across continuous parameters) are asserted exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig } from '../../src/model/config.js';
-import {
-  TOKEN_KINDS, W0Rows, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headCoefficients, headVector,
-  kindOfPosition, signalCoefficients, trueLabels,
-} from '../../src/model/data.js';
+import { W0Rows, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headCoefficients, headVector, signalCoefficients, trueLabels } from '../../src/model/data.js';
 import { ExplicitTestSet, ProjectedTestSet } from '../../src/model/testset.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
+import { TOKEN_KINDS, kindOfPosition } from '../../src/core/tokens.js';
 
 /** Exposes zᵀu of every test token (test-only subclass). */
 class ProbeExplicit extends ExplicitTestSet {

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DenseWorkspace, accumTransposeTimes, blockTimes, denseBackend, denseWasmAvailable, denseWasmError,
-  gramColumns, releaseDenseMemory, setDenseBackend, type DenseBackend,
-} from '../../src/model/dense.js';
+import { DenseWorkspace, accumTransposeTimes, blockTimes, gramColumns, releaseDenseMemory } from '../../src/model/dense.js';
+import { kernelBackend, setKernelBackend, wasmKernelsAvailable, wasmKernelsError } from '../../src/model/kernels/index.js';
+import type { KernelBackend } from '../../src/model/kernels/types.js';
 
-const initial = denseBackend();
-afterEach(() => setDenseBackend(initial));
+const initial = kernelBackend();
+afterEach(() => setKernelBackend(initial));
 
 /** Deterministic uniform(-1, 1) values (splitmix-ish LCG). */
 function rand(n: number, seed: number): Float64Array {
@@ -85,34 +84,34 @@ const gramShapes: [number, number][] = [
   [1, 1], [1, 6], [3, 5], [17, 9], [40, 33], [300, 162], [257, 37], [3500, 162], [5000, 3],
 ];
 
-const backends: DenseBackend[] = denseWasmAvailable() ? ['typescript', 'wasm-simd'] : ['typescript'];
+const backends: KernelBackend[] = wasmKernelsAvailable() ? ['typescript', 'wasm-simd'] : ['typescript'];
 
 describe('dense backend selection', () => {
   it('uses the wasm-simd backend after `npm run build:wasm`', () => {
     if (process.env.ATTN_PHASE_NO_WASM === '1') {
-      expect(denseBackend()).toBe('typescript');
+      expect(kernelBackend()).toBe('typescript');
       return;
     }
-    expect(denseWasmError()).toBeUndefined();
-    expect(denseWasmAvailable()).toBe(true);
+    expect(wasmKernelsError()).toBeUndefined();
+    expect(wasmKernelsAvailable()).toBe(true);
     expect(initial).toBe('wasm-simd');
   });
 
   it('can be switched to typescript and back', () => {
-    setDenseBackend('typescript');
-    expect(denseBackend()).toBe('typescript');
-    if (denseWasmAvailable()) {
-      setDenseBackend('wasm-simd');
-      expect(denseBackend()).toBe('wasm-simd');
+    setKernelBackend('typescript');
+    expect(kernelBackend()).toBe('typescript');
+    if (wasmKernelsAvailable()) {
+      setKernelBackend('wasm-simd');
+      expect(kernelBackend()).toBe('wasm-simd');
     } else {
-      expect(() => setDenseBackend('wasm-simd')).toThrow();
+      expect(() => setKernelBackend('wasm-simd')).toThrow();
     }
   });
 });
 
 describe.each(backends)('dense kernels (%s) vs naive loops', (backend) => {
   it.each(shapes)('blockTimes b=%i d=%i m=%i', (b, d, m) => {
-    setDenseBackend(backend);
+    setKernelBackend(backend);
     const A = rand(b * d, 1 + b), B = rand(d * m, 2 + m);
     const out = new Float64Array(b * m).fill(NaN);
     blockTimes(A, b, d, B, m, out);
@@ -120,7 +119,7 @@ describe.each(backends)('dense kernels (%s) vs naive loops', (backend) => {
   });
 
   it.each(shapes)('accumTransposeTimes b=%i d=%i m=%i', (b, d, m) => {
-    setDenseBackend(backend);
+    setKernelBackend(backend);
     const A = rand(b * d, 3 + d), Y = rand(b * m, 4 + b), R0 = rand(d * m, 5);
     const R = R0.slice();
     accumTransposeTimes(A, b, d, Y, m, R);
@@ -131,7 +130,7 @@ describe.each(backends)('dense kernels (%s) vs naive loops', (backend) => {
   });
 
   it.each(gramShapes)('gramColumns d=%i m=%i', (rows, m) => {
-    setDenseBackend(backend);
+    setKernelBackend(backend);
     const P = rand(rows * m, 6 + m);
     const out = new Float64Array(m * m).fill(NaN);
     gramColumns(P, rows, m, out);
@@ -143,7 +142,7 @@ describe.each(backends)('dense kernels (%s) vs naive loops', (backend) => {
   });
 
   it('handles empty shapes', () => {
-    setDenseBackend(backend);
+    setKernelBackend(backend);
     const out = new Float64Array(6).fill(7);
     blockTimes(new Float64Array(0), 2, 0, new Float64Array(0), 3, out);
     expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
@@ -156,7 +155,7 @@ describe.each(backends)('dense kernels (%s) vs naive loops', (backend) => {
   });
 
   it('rejects bad shapes and short arrays', () => {
-    setDenseBackend(backend);
+    setKernelBackend(backend);
     expect(() => blockTimes(new Float64Array(5), 2, 3, new Float64Array(9), 3, new Float64Array(6))).toThrow(RangeError);
     expect(() => blockTimes(new Float64Array(6), 2.5, 3, new Float64Array(9), 3, new Float64Array(6))).toThrow(RangeError);
     expect(() => accumTransposeTimes(new Float64Array(6), 2, 3, new Float64Array(6), 3, new Float64Array(8))).toThrow(RangeError);
@@ -164,7 +163,7 @@ describe.each(backends)('dense kernels (%s) vs naive loops', (backend) => {
   });
 
   it('blocked accumulation equals one whole call, bit for bit', () => {
-    setDenseBackend(backend);
+    setKernelBackend(backend);
     const d = 45, m = 11, b = 7;
     const W = rand(d * d, 10), Y = rand(d * m, 11);
     const whole = new Float64Array(d * m);
@@ -178,11 +177,11 @@ describe.each(backends)('dense kernels (%s) vs naive loops', (backend) => {
   });
 });
 
-describe.runIf(denseWasmAvailable())('wasm-simd and typescript agree bit for bit', () => {
+describe.runIf(wasmKernelsAvailable())('wasm-simd and typescript agree bit for bit', () => {
   function both<T>(f: () => T): [T, T] {
-    setDenseBackend('typescript');
+    setKernelBackend('typescript');
     const t = f();
-    setDenseBackend('wasm-simd');
+    setKernelBackend('wasm-simd');
     const w = f();
     return [t, w];
   }
@@ -241,7 +240,7 @@ describe.runIf(denseWasmAvailable())('wasm-simd and typescript agree bit for bit
     expectBitwise(results[0].R, results[1].R);
     expectBitwise(results[0].G, results[1].G);
     // and the plain functions on the whole W₀ give the same numbers
-    setDenseBackend('wasm-simd');
+    setKernelBackend('wasm-simd');
     const P = new Float64Array(d * N);
     blockTimes(W, d, d, Et, N, P);
     expectBitwise(P, results[1].P);

@@ -7,10 +7,12 @@
  * every engine (SPEC §3 "diverged").
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig, checkpointSteps } from '../../src/model/config.js';
 import { type Stepper, drive } from '../../src/model/driver.js';
 import { kernelBackend, kernelTable, setKernelBackend, wasmKernelsAvailable } from '../../src/model/kernels/index.js';
-import { DrawCache, runTrial } from '../../src/model/trial.js';
+import { DrawCache } from '../../src/model/shared.js';
+import { runTrial } from '../../src/model/trial.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
 
 function cfgOf(over: Partial<TrialConfig>): TrialConfig {
   return { ...DEFAULT_CONFIG, ...over, init: { ...DEFAULT_CONFIG.init, ...(over.init ?? {}) } };

@@ -13,16 +13,14 @@
  * other trials sharing its DrawCache (SPEC §6).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig } from '../../src/model/config.js';
-import {
-  type Problem, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headVector, signalCoefficients,
-} from '../../src/model/data.js';
+import { type Problem, assembleTokens, drawLabels, drawP0, drawTokenNoise, drawW0, headVector, signalCoefficients } from '../../src/model/data.js';
 import { trainExplicit } from '../../src/model/explicit.js';
 import type { EngineRun } from '../../src/model/forward.js';
 import { reducedFromProblem, trainReduced } from '../../src/model/reduced.js';
 import { Rng } from '../../src/model/rng.js';
-import { computeSharedDraws, reducedFromShared } from '../../src/model/shared.js';
-import { DrawCache, runTrial } from '../../src/model/trial.js';
+import { computeSharedDraws, reducedFromShared, DrawCache } from '../../src/model/shared.js';
+import { runTrial } from '../../src/model/trial.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
 
 const TOL = 1e-9;
 

@@ -4,23 +4,21 @@
  * each other and with plain reference loops (the engine's original code).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/model/config.js';
-import {
-  accumTransposeTimes, blockTimes, denseBackend, denseWasmAvailable, gramColumns, setDenseBackend, type DenseBackend,
-} from '../../src/model/dense.js';
+import { accumTransposeTimes, blockTimes, gramColumns } from '../../src/model/dense.js';
 import { type Problem, W0Rows, drawP0, drawTokenNoise } from '../../src/model/data.js';
 import { type EngineReport, type EngineRun, type EngineState, forwardBackward } from '../../src/model/forward.js';
-import {
-  VecArena, axpy, dot, matTVec, matVec, releaseVecMemory, vecBackend, vecWasmAvailable, vecWasmError, withVecArena,
-} from '../../src/model/linalg.js';
+import { VecArena, axpy, dot, matTVec, matVec, releaseVecMemory, withVecArena } from '../../src/model/linalg.js';
 import { type ReducedSystem, reducedFromProblem, trainReduced, transpose } from '../../src/model/reduced.js';
 import { computeSharedDraws } from '../../src/model/shared.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
+import { kernelBackend, setKernelBackend, wasmKernelsAvailable, wasmKernelsError } from '../../src/model/kernels/index.js';
+import type { KernelBackend } from '../../src/model/kernels/types.js';
 
-const initial = denseBackend();
-afterEach(() => setDenseBackend(initial));
+const initial = kernelBackend();
+afterEach(() => setKernelBackend(initial));
 
-const wasmOk = denseWasmAvailable() && vecWasmAvailable();
-const backends: DenseBackend[] = wasmOk ? ['wasm-simd', 'typescript'] : ['typescript'];
+const wasmOk = wasmKernelsAvailable() && wasmKernelsAvailable();
+const backends: KernelBackend[] = wasmOk ? ['wasm-simd', 'typescript'] : ['typescript'];
 
 /** Deterministic uniform(-1, 1) values. */
 function rand(n: number, seed: number): Float64Array {
@@ -160,12 +158,12 @@ describe.skipIf(!wasmOk)('VecArena wasm memory', () => {
     ar.matVec(B, 4, 4, y, o2);
     expectBitwise(o2, [8, 8, 8, 8]);
   });
-  it('vecBackend follows the dense backend', () => {
-    setDenseBackend('typescript');
-    expect(vecBackend()).toBe('typescript');
-    setDenseBackend('wasm-simd');
-    expect(vecBackend()).toBe('wasm-simd');
-    expect(vecWasmError()).toBeUndefined();
+  it('kernelBackend follows the dense backend', () => {
+    setKernelBackend('typescript');
+    expect(kernelBackend()).toBe('typescript');
+    setKernelBackend('wasm-simd');
+    expect(kernelBackend()).toBe('wasm-simd');
+    expect(wasmKernelsError()).toBeUndefined();
   });
 });
 
@@ -288,8 +286,8 @@ describe('trainReduced backends', () => {
     // the problem trains: loss decreases
     expect(ref.rec[steps].loss).toBeLessThan(ref.rec[0].loss);
     for (const b of backends) {
-      setDenseBackend(b);
-      expect(vecBackend()).toBe(b);
+      setKernelBackend(b);
+      expect(kernelBackend()).toBe(b);
       const got = record((run) => trainReduced(sys, run), alpha, steps, 7);
       expect(got.report).toEqual(ref.report);
       expectSameRecords(got.rec, ref.rec);
@@ -302,7 +300,7 @@ describe('trainReduced backends', () => {
     const ref = record((run) => referenceTrainReduced(sys, run), 1e160, 20, 1);
     expect(ref.report.divergedAt).toBe(1);
     for (const b of backends) {
-      setDenseBackend(b);
+      setKernelBackend(b);
       const got = record((run) => trainReduced(sys, run), 1e160, 20, 1);
       expect(got.report).toEqual(ref.report);
       expectSameRecords(got.rec, ref.rec);
@@ -315,7 +313,7 @@ describe('trainReduced backends', () => {
     const ref = record((run) => referenceTrainReduced(sys, run), 0.5, 40, 3);
     const refSmall = record((run) => referenceTrainReduced(small, run), 0.5, 10, 1);
     for (const b of backends) {
-      setDenseBackend(b);
+      setKernelBackend(b);
       // a nested trial inside the observer gets its own arena
       let nested: ReturnType<typeof record> | undefined;
       const outer = record((run) => trainReduced(sys, {
@@ -354,7 +352,7 @@ describe('trainReduced backends', () => {
 
 describe('computeSharedDraws block loop', () => {
   it.each(backends)('workspace loop equals the plain-function loop bit for bit (%s)', (b) => {
-    setDenseBackend(b);
+    setKernelBackend(b);
     for (const cfg of [
       { ...DEFAULT_CONFIG, d: 150, n: 3, T: 4 },
       { ...DEFAULT_CONFIG, d: 67, n: 5, T: 3, init: { W: 'gaussian' as const, p: 'gaussian' as const } },

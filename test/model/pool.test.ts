@@ -5,9 +5,10 @@
  * read is written first).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig } from '../../src/model/config.js';
 import { POOL_MAX_BYTES, POOL_MIN_LENGTH, clearPool, giveArrays, pooledBytes, takeArray } from '../../src/model/pool.js';
-import { DrawCache, runTrial } from '../../src/model/trial.js';
+import { DrawCache } from '../../src/model/shared.js';
+import { runTrial } from '../../src/model/trial.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
 
 afterEach(() => clearPool());
 

@@ -5,10 +5,10 @@
  * of νᵀx over the sequence), divergence reported rather than thrown.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig } from '../../src/model/config.js';
 import { drawLabels, drawTokenNoise } from '../../src/model/data.js';
 import { stream } from '../../src/model/rng.js';
 import { runTrial } from '../../src/model/trial.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
 
 function cfgOf(over: Partial<TrialConfig>): TrialConfig {
   return { ...DEFAULT_CONFIG, ...over, init: { ...DEFAULT_CONFIG.init, ...(over.init ?? {}) } };

@@ -16,8 +16,7 @@
  *    by `auto`; common random numbers (draws depend on seed and shapes only).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig } from '../../src/model/config.js';
-import { chooseEngine } from '../../src/model/cost.js';
+import { chooseEngine } from '../../src/model/engines.js';
 import { drawLabels } from '../../src/model/data.js';
 import { Rng } from '../../src/model/rng.js';
 import { runTrial } from '../../src/model/trial.js';
@@ -25,6 +24,7 @@ import { bartlettFactor, chiSquare, wishartConfigError, wishartSystem } from '..
 import { planSweep } from '../../src/sweep/plan.js';
 import { validateSweep } from '../../src/sweep/spec.js';
 import { ks2, mean, normalCdf, variance, welchP } from './stats.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
 
 function cfgOf(over: Partial<TrialConfig>): TrialConfig {
   return { ...DEFAULT_CONFIG, init: { W: 'gaussian', p: 'zero' }, engine: 'wishart', ...over };

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { finalMetrics, meanSd, summariseCells, type TrialSummaryInput } from '../../src/outcome/aggregate.js';
-import type { Checkpoint, Regime } from '../../src/outcome/types.js';
+import type { Checkpoint, Regime } from '../../src/core/records.js';
 
 describe('meanSd', () => {
   it('mean and sample (n − 1) standard deviation', () => {

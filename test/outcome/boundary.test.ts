@@ -3,8 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { crossings, estimateBoundary, studentTCdf, tQuantile } from '../../src/outcome/boundary.js';
-import type { CellSummary, Regime } from '../../src/outcome/types.js';
-import { REGIMES } from '../../src/outcome/types.js';
+import { type CellSummary, type Regime, REGIMES } from '../../src/core/records.js';
 
 function cell(snr: number, n: number, regime: Regime): CellSummary {
   const fr = Object.fromEntries(REGIMES.map((r) => [r, r === regime ? 1 : 0])) as Record<Regime, number>;

@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/model/config.js';
 import { writeSweepTables } from '../../src/plot/figures.js';
 import { makeSweepFolder, parseCsv, TINY_SWEEP } from '../plot/helpers.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
+import { resolvePlotSettings } from '../../src/plot/settings.js';
 
 const root = mkdtempSync(join(tmpdir(), 'attn-phase-cells-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ describe('cells.csv fixed parameters', () => {
   ])('has one column per parameter not swept, with the values of the sweep file / defaults — %s', (_name, strip) => {
     const sweep = makeSweepFolder(join(root, strip ? 'tiny-plot' : 'tiny'));
     const plan = strip ? { ...sweep.plan, trials: sweep.plan.trials.map(({ config: _c, ...t }) => t as typeof sweep.plan.trials[number]) } : sweep.plan;
-    writeSweepTables(sweep.dir, plan, sweep.cells, sweep.records);
+    writeSweepTables(sweep.dir, plan, resolvePlotSettings(plan.sweep.plot), sweep.cells, sweep.records);
     const [header, ...rows] = parseCsv(readFileSync(join(sweep.dir, 'cells.csv'), 'utf8'));
     const fixed = ['muNorm', 'd', 'T', 'eta', 'rho', 'sigma', 'alpha', 'steps'];
     expect(header!.slice(0, 3 + fixed.length)).toEqual(['cell', 'snr', 'n', ...fixed]);

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellsCsv, csvField, toCsv, trialsCsv } from '../../src/outcome/csv.js';
-import type { CellSummary } from '../../src/outcome/types.js';
 import { makeSweepFolder, parseCsv, type SweepFolder } from '../plot/helpers.js';
+import type { CellSummary } from '../../src/core/records.js';
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const REGIME_COLUMNS = ['frac_not_overfitting', 'frac_benign_overfitting', 'frac_harmful_overfitting', 'frac_partial', 'frac_untrained', 'frac_diverged'];

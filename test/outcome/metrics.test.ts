@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkpointMetrics, classifyRegime, divergedCheckpoint, eventTimes, isUntrained, majorityRegime } from '../../src/outcome/metrics.js';
-import type { Checkpoint, Regime } from '../../src/outcome/types.js';
+import type { Checkpoint, Regime } from '../../src/core/records.js';
 
 const DELTA = 0.05;
 

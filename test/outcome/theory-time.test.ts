@@ -8,13 +8,14 @@
  * fixed, τ ∝ 1/SNR², so at a fixed step the slope is b + 2 instead.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig, checkpointSteps } from '../../src/model/config.js';
 import {
   atTheoryTime, boundaryByHorizon, boundaryByTheoryTime, cellsAtTheoryTime, checkpointAtOrAfter, excessMemorisation, memoriseExponent,
   memoriseTimes, memorisationAt, reachedTheoryTimes, type TheoryTrial,
 } from '../../src/outcome/theory-time.js';
 import { fitCrossings } from '../../src/outcome/boundary.js';
-import type { Checkpoint } from '../../src/outcome/types.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
+import type { Checkpoint } from '../../src/core/records.js';
 
 const D = 400;
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));

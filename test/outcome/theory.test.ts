@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig } from '../../src/model/config.js';
 import { Phi, theoryOf } from '../../src/outcome/theory.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
 
 const cfg = (o: Partial<TrialConfig>): TrialConfig => ({ ...DEFAULT_CONFIG, ...o, init: { ...DEFAULT_CONFIG.init, ...(o.init ?? {}) } });
 

@@ -6,9 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimateBoundary } from '../../src/outcome/boundary.js';
 import { atHorizon } from '../../src/outcome/aggregate.js';
-import type { Checkpoint, CellSummary, Regime } from '../../src/outcome/types.js';
-import { REGIMES } from '../../src/outcome/types.js';
 import { boundarySpec, trajectoryRows, trajectorySpec } from '../../src/plot/charts.js';
+import { type Checkpoint, type CellSummary, type Regime, REGIMES } from '../../src/core/records.js';
 
 type J = Record<string, any>;
 

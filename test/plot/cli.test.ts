@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snrOf } from '../../src/model/config.js';
 import { TINY_SWEEP, makeSweepFolder, pngInfo, svgTexts, type SweepFolder } from './helpers.js';
+import { snrOf } from '../../src/core/config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');

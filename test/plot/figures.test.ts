@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as fontkit from 'fontkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { horizonSteps, renderSweepFigures, resolvePlotSettings, trajectoryFigure } from '../../src/plot/figures.js';
+import { horizonSteps, renderSweepFigures, trajectoryFigure } from '../../src/plot/figures.js';
 import { resolveFont } from '../../src/plot/fonts.js';
 import { renderSvg, svgToPng, writeFigure } from '../../src/plot/render.js';
 import { parseLength } from '../../src/plot/style.js';
 import { validateSweep } from '../../src/sweep/spec.js';
-import { REGIMES } from '../../src/outcome/types.js';
 import { differingPixels, inkFraction, makeSweepFolder, pngInfo, svgTexts, type SweepFolder } from './helpers.js';
+import { resolvePlotSettings } from '../../src/plot/settings.js';
+import { REGIMES } from '../../src/core/records.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;
@@ -126,7 +127,7 @@ describe(`every figure kind at ${COLUMN} cm, 300 dpi`, () => {
 
   it('small multiples: one panel per horizon, headed "step = …"', () => {
     const t = svgTexts(readFileSync(join(out(), 'regime-horizons.svg'), 'utf8'));
-    const steps = horizonSteps(sweep.plan, sweep.records);
+    const steps = horizonSteps(resolvePlotSettings(sweep.plan.sweep.plot), sweep.records);
     expect(steps.length).toBeGreaterThanOrEqual(3);
     for (const s of steps) expect(t).toContain(`step = ${s}`);
     expect(t).not.toContain('harmful-overfitting'); // words, never ids

@@ -6,13 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { snrOf } from '../../src/model/config.js';
 import { runTrial } from '../../src/model/trial.js';
 import { summariseCells } from '../../src/outcome/aggregate.js';
-import type { CellSummary } from '../../src/outcome/types.js';
-import type { TrialRecord } from '../../src/sweep/journal.js';
 import { planSweep, type Plan } from '../../src/sweep/plan.js';
 import { validateSweep } from '../../src/sweep/spec.js';
+import { snrOf } from '../../src/core/config.js';
+import type { CellSummary, TrialRecord } from '../../src/core/records.js';
 
 /** The tiny sweep: 4 log-spaced SNR × 3 training sizes × 2 seeds (24 trials of d 16, T 4, 60 steps; ~1 s). */
 export const TINY_SWEEP = {

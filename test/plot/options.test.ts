@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlotSettingsError, resolvePlotSettings } from '../../src/plot/figures.js';
 import { metricMapSpec } from '../../src/plot/maps.js';
 import { validateSweep } from '../../src/sweep/spec.js';
 import { differingPixels, makeSweepFolder, type SweepFolder } from './helpers.js';
 import { fixedCells } from './visual-data.js';
+import { PlotSettingsError, resolvePlotSettings } from '../../src/plot/settings.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 type J = any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -10,8 +10,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { phaseDiagramSpec, regimeMapSpec, renderSvg, svgToPng, writeFigure } from '../../src/plot/index.js';
-import type { CellSummary, Regime } from '../../src/outcome/types.js';
 import { svgTexts } from './helpers.js';
+import type { CellSummary, Regime } from '../../src/core/records.js';
 
 const REGIME_ORDER: Regime[] = ['not-overfitting', 'benign-overfitting', 'harmful-overfitting', 'partial', 'diverged'];
 

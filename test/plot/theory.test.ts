@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from 'vega-lite';
-import { DEFAULT_CONFIG, type TrialConfig } from '../../src/model/config.js';
 import { cellsAtTheoryTime, memoriseTimes, type SlopeAt, type TheoryTrial } from '../../src/outcome/theory-time.js';
-import type { Checkpoint } from '../../src/outcome/types.js';
 import { boundarySlopesSpec, collapseSpec, delayedGeneralisationSpec, theoryTimeMapSpec, THEORY_TIME_AXIS } from '../../src/plot/theory.js';
 import { delayedRows } from '../../src/plot/theory-figures.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
+import type { Checkpoint } from '../../src/core/records.js';
 
 type J = Record<string, any>;
 
@@ -141,7 +141,7 @@ describe('undecidable cells on the regime map', () => {
   it('cells whose best reachable test error is ≥ δ are hatched and named in the notes', async () => {
     const { regimeMapSpec } = await import('../../src/plot/maps.js');
     const { theoryOf } = await import('../../src/outcome/theory.js');
-    const { REGIMES } = await import('../../src/outcome/types.js');
+    const { REGIMES } = await import('../../src/core/records.js');
     const fr = Object.fromEntries(REGIMES.map((r) => [r, r === 'harmful-overfitting' ? 1 : 0])) as never;
     const mk = (muNorm: number) => ({ cellKey: `${muNorm}`, axes: { muNorm, n: 5 }, count: 1, regime: 'harmful-overfitting' as const, agreement: 1, regimeFractions: fr, metrics: {}, theory: theoryOf({ ...DEFAULT_CONFIG, muNorm }) });
     const spec = regimeMapSpec([mk(2), mk(5)], ['muNorm', 'n']);

@@ -1,11 +1,10 @@
+import { type Checkpoint, type CellSummary, type Regime, REGIMES } from '../../src/core/records.js';
 /**
  * Fixed small data sets for the visual regression tests: synthetic cell
  * summaries on an (snr, n) grid whose regimes follow n·SNR² (SPEC §3's
  * boundary), one cell with a 1/2 tie, one not yet run; a synthetic
  * trajectory. Deterministic (no training, no randomness).
  */
-import type { Checkpoint, CellSummary, Regime } from '../../src/outcome/types.js';
-import { REGIMES } from '../../src/outcome/types.js';
 
 export const SNRS = [0.05, 0.0894, 0.16, 0.286, 0.512, 0.915, 1.64];
 export const NS = [5, 10, 20, 40, 80, 160];

@@ -16,7 +16,6 @@ import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { estimateBoundary } from '../../src/outcome/boundary.js';
-import type { CellSummary } from '../../src/outcome/types.js';
 import { boundarySpec, trajectorySpec } from '../../src/plot/charts.js';
 import { measurerFor } from '../../src/plot/fonts.js';
 import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec } from '../../src/plot/maps.js';
@@ -25,6 +24,7 @@ import { fitFigure, svgToPng, type ScalableFigure } from '../../src/plot/render.
 import { defaultStyle, parseLength } from '../../src/plot/style.js';
 import { svgTexts } from './helpers.js';
 import { fixedCells, fixedCheckpoints, NS, SNRS } from './visual-data.js';
+import type { CellSummary } from '../../src/core/records.js';
 
 const REF = join(dirname(fileURLToPath(import.meta.url)), 'reference');
 const UPDATE = process.env.UPDATE_REFERENCES === '1';

@@ -3,7 +3,6 @@
  * Slurm's outputs, and the shard names of task incarnations — no cluster needed.
  */
 import { describe, expect, it } from 'vitest';
-import { checkpointSteps } from '../../src/model/config.js';
 import { KERNEL_RATES, engineCosts } from '../../src/model/cost.js';
 import { sharedKey } from '../../src/model/shared.js';
 import { taskWriterName } from '../../src/slurm/manifest.js';
@@ -12,6 +11,7 @@ import { arrayChunks, maxArraySize, parseSqueue } from '../../src/slurm/slurm.js
 import { arraySpec } from '../../src/slurm/submit.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { validateSweep } from '../../src/sweep/spec.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
 
 /** 5 snr × 4 n × 3 seeds = 60 trials in 12 draw-sharing sets (n, seed) of unequal cost (cost grows with n). */
 const plan = planSweep(validateSweep({

@@ -15,11 +15,12 @@ import { SlurmFiles } from '../../src/slurm/manifest.js';
 import { ACTIVE_STATES, slurmAvailable, squeue } from '../../src/slurm/slurm.js';
 import { submitSweep } from '../../src/slurm/submit.js';
 import { OutputFolder } from '../../src/sweep/folder.js';
-import { type TrialRecord, readJournal } from '../../src/sweep/journal.js';
+import { readJournal } from '../../src/sweep/journal.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { runSweep } from '../../src/sweep/run.js';
 import { loadSweep } from '../../src/sweep/spec.js';
 import { requireBuild, runCli, tempDir, waitFor } from '../sweep/helpers.js';
+import type { TrialRecord } from '../../src/core/records.js';
 
 const available = slurmAvailable();
 if (!available && !process.env.CI) {
@@ -187,8 +188,8 @@ describe.skipIf(!available && !process.env.CI)('Slurm job arrays (real one-node 
     const faultSweep = writeSweep(tmp.dir, 'fault', 2000);
     const plan = planSweep(loadSweep(faultSweep));
     const bad = plan.trials[4];
-    // the worker's test hook (src/sweep/worker.ts): this trial throws on every attempt
-    plan.trials[4] = { ...bad, config: { ...bad.config, testFault: 'throw' } as typeof bad.config };
+    // a trial its engine cannot run (the wishart engine needs a Gaussian W₀; the plan's engine is the one the worker runs): it throws on every attempt
+    plan.trials[4] = { ...bad, engine: 'wishart' };
     const s = await submitSweep(plan, { outDir: out, tasks: 3, retries: 0, render: false, command: { sweepFile: faultSweep, overrides: [] } });
     expect(s.tasks).toBe(3);
     const badTask = s.jobs && jobsOf(out).manifest.tasks.find((t) => t.trials.includes(bad.id))!.index;
@@ -197,7 +198,7 @@ describe.skipIf(!available && !process.env.CI)('Slurm job arrays (real one-node 
     for (let i = 0; i < 3; i++) expect(states.get(i)).toBe(i === badTask ? 'FAILED' : 'COMPLETED');
     const m = await runCli(['slurm', 'merge', out, '--no-render']);
     expect(m.code).toBe(1);
-    expect(m.stderr).toContain(`missing trials (1):\n  ${bad.id} cell ${bad.cellKey} seed ${bad.seed} (task ${badTask}): Error: injected fault`);
+    expect(m.stderr).toContain(`missing trials (1):\n  ${bad.id} cell ${bad.cellKey} seed ${bad.seed} (task ${badTask}): Error: init: engine wishart needs init {W: gaussian, p: zero} (got W: uniform, p: zero); use engine: reduced or auto`);
     expect(m.stderr).toContain(`slurm submit ${faultSweep} --out ${out} --tasks 1 --cpus 1 --retries 0`);
     expect(trialLines(out).map((r) => r.id).sort()).toEqual(plan.trials.filter((t) => t.id !== bad.id).map((t) => t.id).sort());
   });

@@ -6,10 +6,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, checkpointSteps } from '../../src/model/config.js';
-import { CHECKPOINT_BYTES, checkpointCount, planSweep, trialMemory } from '../../src/sweep/plan.js';
-import { SweepSpecError, validateSweep } from '../../src/sweep/spec.js';
+import { planSweep } from '../../src/sweep/plan.js';
+import { CHECKPOINT_BYTES, trialMemory } from '../../src/model/engines.js';
+import { validateSweep } from '../../src/sweep/spec.js';
 import { requireBuild, runCli, tempDir, writeSweep } from './helpers.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
+import { checkpointSteps, checkpointCount } from '../../src/core/schedule.js';
+import { SweepSpecError } from '../../src/core/errors.js';
 
 function refused(doc: object, pattern: RegExp): void {
   let err: unknown;

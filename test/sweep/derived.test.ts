@@ -6,10 +6,11 @@
  * guard.
  */
 import { describe, expect, it } from 'vitest';
-import { checkpointSteps } from '../../src/model/config.js';
 import { FREEZE_ALPHA_MU2, stepSizeWarnings } from '../../src/sweep/derived.js';
 import { planSweep } from '../../src/sweep/plan.js';
-import { SweepSpecError, validateSweep } from '../../src/sweep/spec.js';
+import { validateSweep } from '../../src/sweep/spec.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
+import { SweepSpecError } from '../../src/core/errors.js';
 
 const plan = (base: Record<string, unknown>, grid: Record<string, unknown> = { snr: [0.1, 0.2], n: [5, 10] }) =>
   planSweep(validateSweep({ name: 't', base: { d: 100, ...base }, grid, seeds: 1 }, 'x.yaml'));

@@ -8,11 +8,12 @@
  * estimates (dense draws of a group paid once) and the train progress line.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, checkpointSteps } from '../../src/model/config.js';
 import { KERNEL_RATES, evaluationSeconds } from '../../src/model/cost.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { calibratedEtaMs, rateAndEta, trialEstimates, TrialProgress } from '../../src/sweep/progress.js';
 import { validateSweep } from '../../src/sweep/spec.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
 
 /** Deterministic uniform numbers in [0, 1) (a 32-bit LCG; only needs to be fixed). */
 function lcg(seed: number): () => number {

@@ -1,20 +1,24 @@
 /**
  * Faults: a trial that throws, a worker that exits or runs out of heap, a
  * trial that fails for good, and a diverging trial (an outcome, not a
- * failure). The programmatic tests inject faults through the worker's
- * `testFault` hook (the sweep schema rejects unknown keys); they run real
- * piscina worker threads from dist/. The last test is a real CLI process.
+ * failure). The programmatic tests inject faults with a worker module of the
+ * same contract (test/helpers/fault-worker.mjs, given as `workerFile`) that
+ * reads a `testFault` key in a trial's config (the sweep schema rejects
+ * unknown keys); they run real piscina worker threads over dist/. The last
+ * test is a real CLI process.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailureRecord, readJournal } from '../../src/sweep/journal.js';
+import { readJournal } from '../../src/sweep/journal.js';
 import { type Plan, planSweep } from '../../src/sweep/plan.js';
 import { renderSweepFigures } from '../../src/plot/figures.js';
-import { LockedError } from '../../src/sweep/folder.js';
 import { type RenderFn, runSweep } from '../../src/sweep/run.js';
 import { validateSweep } from '../../src/sweep/spec.js';
 import { diagramCounts, requireBuild, runCli, tempDir } from './helpers.js';
+import type { FailureRecord } from '../../src/core/records.js';
+import { LockedError } from '../../src/core/errors.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let clean: ReturnType<typeof readJournal>;
@@ -38,7 +42,7 @@ function withFault(index: number, fault: Record<string, unknown>): { plan: Plan;
   return { plan, id: t.id };
 }
 
-const quiet = { workers: 2, progress: false, log: () => {} };
+const quiet = { workers: 2, progress: false, log: () => {}, workerFile: fileURLToPath(new URL('../helpers/fault-worker.mjs', import.meta.url)) };
 /** The figures of the CLI (the runner itself draws nothing). */
 const draw: RenderFn = ({ folder, plan, cells, records, final }) => renderSweepFigures(folder.dir, plan, cells, records, { final });
 const failuresOf = (out: string, id: string): FailureRecord[] => readJournal(join(out, 'results.jsonl')).failures.get(id) ?? [];

@@ -10,10 +10,13 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statS
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IoError, writeFileAtomic } from '../../src/io.js';
-import { LAYOUT, MAIN_WRITER, OutputFolder, pidAlive } from '../../src/sweep/folder.js';
-import type { JournalLine } from '../../src/sweep/journal.js';
+import { writeFileAtomic } from '../../src/io.js';
+import { MAIN_WRITER, OutputFolder } from '../../src/sweep/folder.js';
+import { LAYOUT } from '../../src/core/layout.js';
+import { pidAlive } from '../../src/sweep/lock.js';
 import { sampleTrial, tempDir } from './helpers.js';
+import { IoError } from '../../src/core/errors.js';
+import type { JournalLine } from '../../src/core/records.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let n = 0;
@@ -38,7 +41,10 @@ describe('layout', () => {
     expect(f.path('cells.csv')).toBe(join(f.dir, 'cells.csv'));
     expect(() => f.path('../x')).toThrow(/plain file name/);
     expect(() => f.journalFileOf('../evil')).toThrow(/writer name/);
-    expect(Object.values(LAYOUT)).toEqual(['run.lock', 'run.json', 'plan.json', 'sweep.yaml', 'results.jsonl', 'journal']);
+    expect(Object.values(LAYOUT)).toEqual([
+      'run.lock', 'run.json', 'plan.json', 'sweep.yaml', 'results.jsonl', 'journal', 'slurm',
+      'cells.csv', 'trials.csv', 'boundary.json', 'report.html', 'trial.json', 'trajectory.csv',
+    ]);
   });
 
   it('open() of a folder that does not exist, or of a file, says so in one line', () => {

@@ -7,10 +7,12 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, utimesSy
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FailureRecord, type JournalLine, JournalWriter, readJournal } from '../../src/sweep/journal.js';
+import { JournalWriter, readJournal } from '../../src/sweep/journal.js';
 import { progressLine } from '../../src/sweep/progress.js';
-import { LockedError, OutputFolder } from '../../src/sweep/folder.js';
+import { OutputFolder } from '../../src/sweep/folder.js';
 import { sampleTrial, tempDir } from './helpers.js';
+import type { FailureRecord, JournalLine } from '../../src/core/records.js';
+import { LockedError } from '../../src/core/errors.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let n = 0;

@@ -4,9 +4,10 @@
  * grouping of trials that share dense draws (SPEC §6).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrialConfig, checkpointSteps } from '../../src/model/config.js';
 import { canonicalJson, groupTrials, planSweep, resolveConfig, trialId } from '../../src/sweep/plan.js';
 import { validateSweep } from '../../src/sweep/spec.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../../src/core/config.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
 
 describe('grid expansion', () => {
   const sweep = validateSweep({

@@ -7,9 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/model/config.js';
 import { resolveConfig } from '../../src/sweep/plan.js';
-import { INTEGER_PARAMS, PARAM_NAMES, PARAM_SCHEMAS, SweepSpecError, expandRange, loadSweep, validateSweep } from '../../src/sweep/spec.js';
+import { expandRange, loadSweep, validateSweep } from '../../src/sweep/spec.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
+import { INTEGER_PARAMS, PARAM_NAMES, PARAM_SCHEMAS } from '../../src/core/params.js';
+import { SweepSpecError } from '../../src/core/errors.js';
 
 /** The error thrown by fn (fails the test if none, or not a SweepSpecError). */
 function errorOf(fn: () => unknown): SweepSpecError {

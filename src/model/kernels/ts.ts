@@ -2,7 +2,7 @@
  * The TypeScript kernel table: plain loops in the reference operation order
  * (see `index.ts`). Every other backend reproduces these results bit for bit.
  */
-import type { DenseImpl, KernelTable, VecImpl } from './index.js';
+import type { DenseImpl, KernelTable, VecImpl } from './types.js';
 
 // ---------------------------------------------------------------------------
 // Dense kernels (one-off products with W₀, SPEC §4, §6)

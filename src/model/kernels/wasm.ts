@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DenseImpl, KernelTable, VecImpl } from './index.js';
+import type { DenseImpl, KernelTable, VecImpl } from './types.js';
 
 /** The bits of the WebAssembly JS API used here (lib "dom" is not loaded). */
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }

@@ -19,7 +19,7 @@ import {
   tickLabels,
 } from '../../src/plot/index.js';
 import { defaultStyle, parsePalette, type FigureStyle } from '../../src/plot/style.js';
-import type { CellSummary, Regime } from '../../src/outcome/types.js';
+import type { CellSummary, Regime } from '../../src/core/records.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type J = any;

@@ -1,11 +1,10 @@
 /**
  * The resolved configuration of one trial (SPEC §1–3) and its defaults.
  */
-
 import type { z } from 'zod';
-import type { PARAM_SCHEMAS } from '../sweep/spec.js';
+import type { PARAM_SCHEMAS } from './params.js';
 
-/** The parameter validators (src/sweep/spec.ts): the one list of parameters. */
+/** The parameter validators (./params.ts): the one list of parameters. */
 type Schemas = typeof PARAM_SCHEMAS;
 type Init = z.output<Schemas['init']>;
 
@@ -16,16 +15,18 @@ type Init = z.output<Schemas['init']>;
  */
 export type InitConfig = Required<Pick<Init, 'W' | 'p'>> & Omit<Init, 'W' | 'p'>;
 
+/** `engine`: a training engine, or `auto` (the cost model picks one; src/model/engines.ts). */
 export type EngineChoice = z.output<Schemas['engine']>;
+/** `test`: the projected (SPEC §5) or explicit d-dimensional test set. */
 export type TestMode = z.output<Schemas['test']>;
 
 /**
  * Every parameter of a trial, resolved: the sweep parameters of
- * `PARAM_SCHEMAS` (one list, src/sweep/spec.ts) except `snr`, which is
- * converted to muNorm, and `maxSteps`, which only caps `steps: { tau: k }`
- * (src/sweep/derived.ts) — so `steps` is a count here. Units: all
- * dimensionless; `alpha` is the GD step size. `evalLog`: logarithmic
- * checkpoints per decade (0 = none), besides every `evalEvery`.
+ * `PARAM_SCHEMAS` (./params.ts) except `snr`, which is converted to muNorm,
+ * and `maxSteps`, which only caps `steps: { tau: k }` (src/sweep/derived.ts)
+ * — so `steps` is a count here. Units: all dimensionless; `alpha` is the GD
+ * step size. `evalLog`: logarithmic checkpoints per decade (0 = none),
+ * besides every `evalEvery`.
  */
 export type TrialConfig = { [K in keyof Schemas as Exclude<K, 'snr' | 'init' | 'maxSteps' | 'steps'>]: z.output<Schemas[K]> } & { init: InitConfig; steps: number };
 
@@ -60,27 +61,6 @@ export function snrOf(cfg: Pick<TrialConfig, 'muNorm' | 'sigma' | 'd'>): number 
 /** ‖μ‖₂ = SNR · σ_ε · √d (SPEC §1). */
 export function muNormFromSnr(snr: number, sigma: number, d: number): number {
   return snr * sigma * Math.sqrt(d);
-}
-
-/**
- * Checkpoint steps (SPEC §3, §7): 0, every `evalEvery`, the last, and — with
- * `evalLog` > 0 — `evalLog` points per decade, round(10^(k/evalLog)) for
- * k = 0, 1, … up to `steps`, so that time scales from 1 step to the end are
- * resolved at both ends of a grid. Sorted, unique. This list is the one the
- * engines' training driver evaluates at.
- */
-export function checkpointSteps(steps: number, evalEvery: number, evalLog = 0): number[] {
-  const set = new Set<number>();
-  for (let t = 0; t < steps; t += evalEvery) set.add(t);
-  set.add(steps);
-  if (evalLog > 0) {
-    for (let k = 0; ; k++) {
-      const t = Math.round(10 ** (k / evalLog));
-      if (t > steps) break;
-      set.add(t);
-    }
-  }
-  return [...set].sort((a, b) => a - b);
 }
 
 /** Std of Gaussian W₀ entries (default 1/√d). */

@@ -1,0 +1,203 @@
+/**
+ * The training engines (SPEC §4, §8), one descriptor each: what it is, when
+ * `engine: auto` may pick it, what it can run, how it prepares a trial, what
+ * it costs in time and memory, and whether trials of a group share its dense
+ * draws. The engine list itself is the vocabulary's (`ENGINE_NAMES`,
+ * src/core/params.ts); this table must have an entry for each, and every
+ * other module — the planner, the trial driver, help texts, the cost model's
+ * users — asks it rather than testing engine names.
+ */
+import type { TrialConfig } from '../core/config.js';
+import { ENGINE_NAMES, type EngineName } from '../core/params.js';
+import { checkpointCount } from '../core/schedule.js';
+import { type EngineCosts, engineCosts, evaluationSeconds } from './cost.js';
+import { type Labels, type Problem, assembleTokens, drawP0, drawTokenNoise, headVector, signalCoefficients } from './data.js';
+import { trainExplicit } from './explicit.js';
+import type { EngineReport, EngineRun } from './forward.js';
+import { trainReduced } from './reduced.js';
+import { reducedFromShared, releaseReducedSystem, type DrawCache } from './shared.js';
+import { type TestSet, makeTestSet } from './testset.js';
+import { wishartConfigError, wishartSystem } from './wishart.js';
+
+/** A trial made ready by its engine: how to train it and its test set. */
+export interface PreparedTrial {
+  train(run: EngineRun): EngineReport;
+  testSet: TestSet;
+  /** share of the group's dense work attributed to this trial (ms) */
+  sharedMs: number;
+}
+
+/** What every engine's descriptor says. */
+export interface Engine {
+  name: EngineName;
+  /** one line for help texts */
+  summary: string;
+  /** `per-seed`: the same numbers as every other per-seed engine for a seed; `in-distribution`: exact in distribution only (SPEC §8) */
+  exactness: 'per-seed' | 'in-distribution';
+  /** `engine: auto` may pick it (when it is the cheapest); never an engine that is exact only in distribution */
+  auto: boolean;
+  /** trials of a draw group (seed, d, n, T, init: SPEC §6) computed in one worker pay its one-off dense work once */
+  sharesDraws: boolean;
+  /** dimension of the space u = Wᵀp and the test tokens live in (d, or 2(N+2) for wishart) */
+  dimension(cfg: Pick<TrialConfig, 'd' | 'n' | 'T'>): number;
+  /** why it cannot run `cfg` (one line naming the field), or undefined */
+  configError(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'init'>): string | undefined;
+  /** estimated seconds of its work on one core (checkpoint evaluation excluded), from the cost model; `drawsShared`: a later trial of its draw group */
+  seconds(costs: EngineCosts, drawsShared: boolean): number;
+  /** bytes of its model arrays (W, X or the reduced matrices) at dimension `d` = {@link Engine.dimension} */
+  modelBytes(N: number, d: number): number;
+  /** draw what the trial needs and make it ready to train */
+  prepare(cfg: TrialConfig, seed: number, labels: Labels, cache: DrawCache, maxDirections: number): PreparedTrial;
+}
+
+/** Test set in the space u lives in (SPEC §5): d for the explicit and reduced engines, 2(N+2) for wishart (SPEC §8). */
+function testSetOf(cfg: TrialConfig, seed: number, maxDirections: number, d = cfg.d): TestSet {
+  return makeTestSet(cfg.test, {
+    testN: cfg.testN, T: cfg.T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
+    nu: headVector(d, cfg.muNorm, cfg.nuScale), seed, maxDirections,
+  });
+}
+
+/** Bytes of the reduced engine's matrices: about eight d×(N+3) (E, Eᵀ, Z, R, Q, X, …) plus C, G, H ((N+1)²). */
+const reducedBytes = (N: number, d: number) => 8 * (8 * d * (N + 3) + 4 * (N + 1) * (N + 1));
+
+/** The engines, by name (the one table; see the module docstring). */
+export const ENGINES: Readonly<Record<EngineName, Engine>> = {
+  explicit: {
+    name: 'explicit',
+    summary: 'keeps W (d×d) explicit: 3d² + 4Nd multiply-adds per step (SPEC §4)',
+    exactness: 'per-seed',
+    auto: true,
+    sharesDraws: false,
+    dimension: (cfg) => cfg.d,
+    configError: () => undefined,
+    seconds: (c) => c.explicit,
+    modelBytes: (N, d) => 8 * (2 * d * d + 3 * N * d),
+    prepare(cfg, seed, labels, cache, maxDirections) {
+      const { d, n, T } = cfg;
+      const W0 = cache.W0(cfg, seed);
+      const E = drawTokenNoise(seed, n, T, d);
+      const Sc = signalCoefficients(labels.yTrue, T, cfg.muNorm, cfg.rho);
+      const problem: Problem = {
+        d, n, T, X: assembleTokens(E, Sc, cfg.sigma, n * T, d), y: labels.y, yTrue: labels.yTrue,
+        noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu: headVector(d, cfg.muNorm, cfg.nuScale),
+      };
+      return { train: (run) => trainExplicit(problem, run), testSet: testSetOf(cfg, seed, maxDirections), sharedMs: 0 };
+    },
+  },
+  reduced: {
+    name: 'reduced',
+    summary: 'the same GD exactly in (N+1)-dimensional coordinates after one-off dense products with W₀, shared by a draw group (SPEC §4)',
+    exactness: 'per-seed',
+    auto: true,
+    sharesDraws: true,
+    dimension: (cfg) => cfg.d,
+    configError: () => undefined,
+    seconds: (c, drawsShared) => (drawsShared ? c.reducedSeconds.train : c.reduced),
+    modelBytes: reducedBytes,
+    prepare(cfg, seed, labels, cache, maxDirections) {
+      const { draws, fresh } = cache.sharedDraws(cfg, seed);
+      const sys = reducedFromShared(draws, cfg, labels);
+      const train = (run: EngineRun): EngineReport => {
+        try {
+          return trainReduced(sys, run);
+        } finally {
+          releaseReducedSystem(sys);
+        }
+      };
+      return { train, testSet: testSetOf(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
+    },
+  },
+  wishart: {
+    name: 'wishart',
+    summary: 'exact in distribution, the same cost at any d (Gaussian W₀, p₀ = 0; SPEC §8)',
+    exactness: 'in-distribution',
+    auto: false,
+    sharesDraws: false,
+    dimension: (cfg) => 2 * (cfg.n * cfg.T + 2),
+    configError: wishartConfigError,
+    seconds: (c) => c.wishart,
+    modelBytes: reducedBytes,
+    prepare(cfg, seed, labels, _cache, maxDirections) {
+      const sys = wishartSystem(cfg, seed, labels);
+      return { train: (run) => trainReduced(sys, run), testSet: testSetOf(cfg, seed, maxDirections, sys.d), sharedMs: 0 };
+    },
+  },
+};
+
+/** `auto | explicit | reduced | wishart`: the values of the `engine` parameter, for help texts. */
+export function engineChoicesText(): string {
+  return ['auto', ...ENGINE_NAMES].join(' | ');
+}
+
+/**
+ * The engine to use: the forced one, or — for `auto` — the one with the
+ * smaller estimated time among the engines `auto` may pick (SPEC §4: reduced
+ * wins for small N and long horizons, explicit for large N).
+ *
+ * @param checkpoints number of checkpoints evaluated
+ */
+export function chooseEngine(cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'engine'>, checkpoints: number): EngineName {
+  if (cfg.engine !== 'auto') return cfg.engine;
+  const c = engineCosts(cfg, checkpoints);
+  let best: EngineName | null = null;
+  for (const name of ENGINE_NAMES) {
+    const e = ENGINES[name];
+    if (e.auto && (best === null || e.seconds(c, false) < ENGINES[best].seconds(c, false))) best = name;
+  }
+  return best!;
+}
+
+/**
+ * Estimated seconds of one trial on one core with `engine`: the engine's
+ * work plus the checkpoint evaluations. With `drawsShared` (a later trial of
+ * a draw group, SPEC §6) the dense draws an engine shares are not counted.
+ * What the engine choice, the ETA, `--dry-run` and the Slurm packing all
+ * start from.
+ *
+ * @param checkpoints number of checkpoints evaluated
+ */
+export function trialSeconds(
+  cfg: Pick<TrialConfig, 'd' | 'n' | 'T' | 'steps' | 'testN' | 'test'>, engine: EngineName, checkpoints: number, drawsShared = false,
+): number {
+  return ENGINES[engine].seconds(engineCosts(cfg, checkpoints), drawsShared) + evaluationSeconds(cfg, checkpoints);
+}
+
+/**
+ * Bytes kept per checkpoint while a trial runs and is journaled: the record
+ * in the worker, its copy to the main thread and its journal line (≈ 3 × 400 B).
+ */
+export const CHECKPOINT_BYTES = 1200;
+
+/** Rough peak memory of one trial by what it is for, each named by the parameter that drives it (bytes). */
+export interface TrialMemory {
+  /** the engine's arrays (W, X or the reduced matrices): d, n and T */
+  model: number;
+  /** the test set: testN (and T, and the projected basis per checkpoint) */
+  testSet: number;
+  /** the checkpoint records and the projected basis: steps / evalEvery */
+  checkpoints: number;
+  total: number;
+}
+
+/**
+ * Rough peak memory of one trial in bytes (float64 arrays): the engine's
+ * model arrays ({@link Engine.modelBytes}); the test set — explicit
+ * testN·T·d, or projected testN·T coordinates per basis direction
+ * (checkpoints + 2; SPEC §5) — and per checkpoint its records plus a
+ * projected basis vector (in the engine's dimension).
+ */
+export function trialMemory(cfg: TrialConfig, engine: EngineName, nCk = checkpointCount(cfg.steps, cfg.evalEvery, cfg.evalLog)): TrialMemory {
+  const N = cfg.n * cfg.T;
+  const d = ENGINES[engine].dimension(cfg);
+  const NT = cfg.testN * cfg.T;
+  const model = ENGINES[engine].modelBytes(N, d);
+  const testSet = 8 * (cfg.test === 'explicit' ? NT * d + 5 * NT : NT * (nCk + 2) + 5 * NT);
+  const checkpoints = nCk * CHECKPOINT_BYTES + (cfg.test === 'explicit' ? 0 : 8 * d * (nCk + 1));
+  return { model, testSet, checkpoints, total: model + testSet + checkpoints };
+}
+
+/** Total of {@link trialMemory} (bytes). */
+export function trialMemoryBytes(cfg: TrialConfig, engine: EngineName): number {
+  return trialMemory(cfg, engine).total;
+}
