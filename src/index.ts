@@ -152,7 +152,7 @@ export function openSweep(dir: string): SweepFolder {
   const stored = folder.readPlan();
   if (!stored) throw new Error(`${join(dir, 'plan.json')}: missing; is ${dir} a sweep output folder?`);
   const records = folder.records(stored);
-  return { dir: resolve(dir), plan: stored, records, cells: summariseCells(stored.cells, records) };
+  return { dir: resolve(dir), plan: stored, records, cells: summariseCells(stored.cells, records, stored.sweep.assumptions) };
 }
 
 /** Parameters of one trial: any of docs/model.md's (snr or muNorm), the rest default to the paper's. */

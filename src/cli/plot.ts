@@ -166,7 +166,7 @@ export function registerPlot(program: Command): void {
           for (const w of journal.warnings) warnings.push(w);
           const records: TrialRecord[] = folder.records(plan, journal);
           if (!records.length) throw new UsageError(`${folder.journalFile}: no finished trial of this sweep to plot`);
-          const cells = summariseCells(plan.cells, records);
+          const cells = summariseCells(plan.cells, records, plan.sweep.assumptions);
           files = await renderSweepFigures(outDir, plan, cells, records, { plot: cli, warnings });
           process.stderr.write(`${plan.sweep.name}: ${records.length}/${plan.trials.length} trials, ${cells.length} cells → ${outDir}\n`);
         } else if (existsSync(folder.path(LAYOUT.trial))) {

@@ -113,6 +113,29 @@ export const FINAL_METRICS = [
 /** One of {@link FINAL_METRICS}. */
 export type MetricName = (typeof FINAL_METRICS)[number];
 
+/** The theorem's two cases (and the gap between them; SPEC §9). */
+export type TheoremCase = 'benign' | 'not-overfitting' | 'neither';
+
+/** Where a cell (one resolved configuration) stands with respect to the theorem. */
+export interface CellAssumptions {
+  /** the margin of each condition (> 1: it holds), by id (src/outcome/assumptions.ts CONDITIONS) */
+  margins: Record<string, number>;
+  /** the theorem's case the parameters select (`neither`: between the cases) */
+  case: TheoremCase;
+  /** every assumption holds and the cell is in one of the cases */
+  inside: boolean;
+  /** the ids that fail (empty when inside) */
+  outside: string[];
+  /** `inside`, or `outside: <ids>` — the `assumptions` column of cells.csv and trials.csv */
+  label: string;
+  /** what the theorem predicts there (null outside) */
+  predicted: Regime | null;
+  /** the time of the prediction in steps: τ_b (benign) or τ (not overfitting), times the horizon constant; null outside */
+  predictionStep: number | null;
+  /** steps / predictionStep (> 1: the run reaches the time the theorem speaks of); null outside */
+  horizonMargin: number | null;
+}
+
 /** Summary of one cell (one point of the grid) over its seeds. */
 export interface CellSummary {
   /** stable key of the cell (values of the swept axes) */
@@ -131,6 +154,10 @@ export interface CellSummary {
   metrics: Record<string, { mean: number; sd: number }>;
   /** theory quantities of the cell (SPEC §7; from its trials' config), absent when no trial finished */
   theory?: TheoryQuantities;
+  /** where the cell stands with respect to the theorem's assumptions (SPEC §9; src/outcome/assumptions.ts), absent when no trial finished */
+  assumptions?: CellAssumptions;
+  /** the theorem against the outcome: agrees, disagrees, not-reached (the run stopped before the prediction's time), silent (outside) */
+  verdict?: 'agrees' | 'disagrees' | 'not-reached' | 'silent';
 }
 
 /** Result of one trial, as stored in the journal (besides its id/cell/config). */

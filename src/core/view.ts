@@ -19,6 +19,8 @@ export interface Sweep {
   seeds: number[];
   /** the `plot:` section as written (checked by src/plot/settings.ts; resolvePlotSettings reads it) */
   plot: Readonly<Record<string, unknown>>;
+  /** the `assumptions:` section: constants of the theorem's asymptotic conditions (src/outcome/assumptions.ts); absent in old plans */
+  assumptions?: Readonly<Record<string, number>>;
 }
 
 /** One point of the grid. */

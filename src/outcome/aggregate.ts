@@ -3,6 +3,7 @@
  * and standard deviation of final metrics.
  */
 import { eventTimes, majorityRegime } from './metrics.js';
+import { assessAssumptions, type AssumptionConstants, verdictOf } from './assumptions.js';
 import { theoryOf } from './theory.js';
 import type { TrialConfig } from '../core/config.js';
 import { type Checkpoint, type CellSummary, type EventTimes, type Regime, FINAL_METRICS } from '../core/records.js';
@@ -51,12 +52,19 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
 /**
  * Summarise every cell (cells without trials get count 0 and regime null).
  *
- * @param cells   grid cells in plan order
- * @param trials  finished trials (any order)
+ * Cells with a finished trial also get their theory quantities (SPEC §7)
+ * and where they stand with respect to the theorem's assumptions (SPEC §9,
+ * ./assumptions.ts), with the verdict of the theorem against the majority
+ * regime.
+ *
+ * @param cells        grid cells in plan order
+ * @param trials       finished trials (any order)
+ * @param assumptions  the sweep's `assumptions:` constants (default: ./assumptions.ts DEFAULT_ASSUMPTIONS)
  */
 export function summariseCells(
   cells: readonly { key: string; axes: Record<string, number | string> }[],
   trials: readonly TrialSummaryInput[],
+  assumptions?: Partial<AssumptionConstants>,
 ): CellSummary[] {
   const byCell = new Map<string, TrialSummaryInput[]>();
   for (const t of trials) {
@@ -71,7 +79,13 @@ export function summariseCells(
     const metrics: CellSummary['metrics'] = {};
     for (const name of FINAL_METRICS) metrics[name] = meanSd(metricsList.map((m) => m[name]));
     const config = ts.find((t) => t.config)?.config;
-    return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics, ...(config ? { theory: theoryOf(config) } : {}) };
+    if (!config) return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics };
+    const a = assessAssumptions(config, assumptions);
+    const verdict = verdictOf(a, regime);
+    return {
+      cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics,
+      theory: theoryOf(config), assumptions: a, ...(verdict ? { verdict } : {}),
+    };
   });
 }
 

@@ -21,15 +21,23 @@
  *   nSnr2 (n·SNR²), tau and tauBenign (steps; tauBenign empty when it
  *   overflows), log10TauBenign, testErrorStep0 (uniform attention),
  *   testErrorBest (all attention on the relevant token), undecidable
- *   (1 when testErrorBest ≥ δ: benign overfitting impossible; else 0).
+ *   (1 when testErrorBest ≥ δ: benign overfitting impossible; else 0);
+ *   then where the cell stands with respect to the theorem (SPEC §9,
+ *   ./assumptions.ts): assumptions (`inside`, or `outside: <conditions>`),
+ *   case (benign | not-overfitting | neither), predicted (the regime the
+ *   theorem predicts; empty outside), verdict (agrees | disagrees |
+ *   not-reached | silent), horizon_margin (steps over the prediction's time),
+ *   margin_<condition> (> 1 when the condition holds) for each condition.
  * trials.csv — one row per trial and checkpoint (long format):
  *   trial (id), cell, seed, engine, the swept axes, the main parameters not
  *   swept (snr, muNorm, d, n, T, eta, rho, sigma, alpha, steps), final_regime,
- *   tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, tau, nSnr2, then the checkpoint: step, regime, trainLoss, trainAcc,
+ *   tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, tau, nSnr2,
+ *   assumptions and margin_<condition> (as in cells.csv), then the checkpoint: step, regime, trainLoss, trainAcc,
  *   cleanFit, noisyFit, testAcc, testError, testLoss, pNorm,
  *   attnClean_<kind>, attnNoisy_<kind> (mean softmax weight per token of
  *   kind relevant, confusing, weak, irrelevant).
  */
+import { assessAssumptions, type AssumptionConstants, CONDITIONS } from './assumptions.js';
 import { theoryOf } from './theory.js';
 import type { TrialConfig } from '../core/config.js';
 import { type Checkpoint, type CellSummary, type Regime, REGIMES, FINAL_METRICS } from '../core/records.js';
@@ -70,6 +78,21 @@ export const CELL_METRICS: readonly string[] = FINAL_METRICS;
 /** Theory columns of cells.csv (SPEC §7; see TheoryQuantities in theory.ts), in order. */
 export const THEORY_COLUMNS = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'undecidable'] as const;
 
+/** Assumption columns of cells.csv (SPEC §9; ./assumptions.ts), in order. */
+export const ASSUMPTION_COLUMNS = ['assumptions', 'case', 'predicted', 'verdict', 'horizon_margin', ...CONDITIONS.map((c) => marginColumn(c.id))];
+
+/** Column name of a condition's margin: margin_snr_dimension, … */
+export function marginColumn(id: string): string {
+  return `margin_${id.replace(/-/g, '_')}`;
+}
+
+/** Values of ASSUMPTION_COLUMNS for a cell (empty when it has no assessment). */
+function assumptionValues(c: CellSummary): unknown[] {
+  const a = c.assumptions;
+  if (!a) return ASSUMPTION_COLUMNS.map(() => null);
+  return [a.label, a.case, a.predicted, c.verdict ?? null, a.horizonMargin, ...CONDITIONS.map((k) => a.margins[k.id])];
+}
+
 /** Column name of a regime's fraction: frac_not_overfitting, … */
 export function regimeColumn(r: Regime): string {
   return `frac_${r.replace(/-/g, '_')}`;
@@ -91,7 +114,7 @@ export function cellsCsv(axes: readonly string[], cells: readonly CellSummary[],
   const fixed = params ? TRIAL_PARAMS.filter((p) => !axes.includes(p)) : [];
   const header = [
     'cell', ...axes, ...fixed, 'seeds', 'regime', 'agreement', ...REGIMES.map(regimeColumn),
-    ...metrics.flatMap((m) => [`${m}_mean`, `${m}_sd`]), ...THEORY_COLUMNS,
+    ...metrics.flatMap((m) => [`${m}_mean`, `${m}_sd`]), ...THEORY_COLUMNS, ...ASSUMPTION_COLUMNS,
   ];
   const rows = cells.map((c, i) => [
     i, ...axes.map((a) => c.axes[a]), ...fixed.map((p) => params?.get(c.cellKey)?.[p]),
@@ -99,6 +122,7 @@ export function cellsCsv(axes: readonly string[], cells: readonly CellSummary[],
     ...REGIMES.map((r) => (c.count ? c.regimeFractions[r] : null)),
     ...metrics.flatMap((m) => (c.count ? [c.metrics[m]?.mean, c.metrics[m]?.sd] : [null, null])),
     ...THEORY_COLUMNS.map((k) => (typeof c.theory?.[k] === 'boolean' ? Number(c.theory[k]) : c.theory?.[k] ?? null)),
+    ...assumptionValues(c),
   ]);
   return toCsv(header, rows);
 }
@@ -117,12 +141,13 @@ export interface TrialRow {
   checkpoints: Checkpoint[];
 }
 
-/** τ and n·SNR² of a trial's config (empty when the config is incomplete). */
-function theoryCells(cfg: TrialRow['config']): [number | null, number | null] {
+/** τ, n·SNR², the assumptions label and the margins of a trial's config (empty when the config is incomplete). */
+function theoryCells(cfg: TrialRow['config'], assumptions?: Partial<AssumptionConstants>): unknown[] {
   const c = cfg as Partial<TrialConfig>;
-  if ([c.d, c.T, c.n, c.muNorm, c.sigma, c.alpha, c.nuScale].some((x) => typeof x !== 'number') || !c.init) return [null, null];
+  if ([c.d, c.T, c.n, c.muNorm, c.sigma, c.alpha, c.nuScale, c.steps].some((x) => typeof x !== 'number') || !c.init) return [null, null, null, ...CONDITIONS.map(() => null)];
   const th = theoryOf(c as TrialConfig);
-  return [th.tau, th.nSnr2];
+  const a = assessAssumptions(c as TrialConfig, assumptions);
+  return [th.tau, th.nSnr2, a.label, ...CONDITIONS.map((k) => a.margins[k.id])];
 }
 
 /** Parameters of trials.csv and cells.csv besides the swept axes. */
@@ -130,11 +155,12 @@ const TRIAL_PARAMS = ['snr', 'muNorm', 'd', 'n', 'T', 'eta', 'rho', 'sigma', 'al
 
 /**
  * trials.csv (see module docstring): one row per trial and checkpoint.
- * @param cellIndex  plan index of each cell key (the `cell` column; empty when absent)
+ * @param cellIndex    plan index of each cell key (the `cell` column; empty when absent)
+ * @param assumptions  the sweep's `assumptions:` constants (./assumptions.ts)
  */
-export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], cellIndex?: ReadonlyMap<string, number>): string {
+export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], cellIndex?: ReadonlyMap<string, number>, assumptions?: Partial<AssumptionConstants>): string {
   const params = TRIAL_PARAMS.filter((p) => !axes.includes(p));
-  const header = ['trial', 'cell', 'seed', 'engine', ...axes, ...params, 'final_regime', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tau', 'nSnr2', ...CHECKPOINT_COLUMNS];
+  const header = ['trial', 'cell', 'seed', 'engine', ...axes, ...params, 'final_regime', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tau', 'nSnr2', 'assumptions', ...CONDITIONS.map((c) => marginColumn(c.id)), ...CHECKPOINT_COLUMNS];
   const rows: unknown[][] = [];
   for (const t of trials) {
     const cell = t.cellKey === undefined ? null : cellIndex?.get(t.cellKey) ?? null;
@@ -144,7 +170,7 @@ export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], 
       ...params.map((p) => (p === 'snr' ? t.snr : cfg[p])),
       t.regime ?? null, t.events?.tFit ?? null, t.events?.tGeneralize ?? null,
       t.events?.tMemorise ?? null, t.events?.bestTestStep ?? null, t.events?.bestTestError ?? null,
-      ...theoryCells(t.config),
+      ...theoryCells(t.config, assumptions),
     ];
     for (const c of t.checkpoints) rows.push([...fixed, ...checkpointValues(c)]);
   }

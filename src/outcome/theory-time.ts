@@ -19,6 +19,7 @@
 import { type TrialSummaryInput, summariseCells } from './aggregate.js';
 import { type SlopeFit, fitCrossings, olsFit } from './boundary.js';
 import { eventTimes } from './metrics.js';
+import { assessAssumptions, type AssumptionConstants } from './assumptions.js';
 import { theoryOf } from './theory.js';
 import type { TrialConfig } from '../core/config.js';
 import type { CellSummary, Checkpoint } from '../core/records.js';
@@ -76,14 +77,22 @@ export function atTheoryTime(t: TheoryTrial, c: number): TrialSummaryInput | nul
 /**
  * Cell summaries at t = c·τ (for maps): trials that did not reach c·τ are
  * left out, so a cell none of whose trials reached it has count 0 (drawn as
- * not reached).
+ * not reached). Its theory quantities and assumptions (which do not depend
+ * on the horizon) are kept; the verdict (a statement about the end of the
+ * run) is not given here.
+ *
+ * @param assumptions  the sweep's `assumptions:` constants
  */
-export function cellsAtTheoryTime(cells: readonly { key: string; axes: Record<string, number | string> }[], trials: readonly TheoryTrial[], c: number): CellSummary[] {
+export function cellsAtTheoryTime(
+  cells: readonly { key: string; axes: Record<string, number | string> }[], trials: readonly TheoryTrial[], c: number, assumptions?: Partial<AssumptionConstants>,
+): CellSummary[] {
   const at = trials.map((t) => atTheoryTime(t, c)).filter((x): x is TrialSummaryInput => x !== null);
-  const sums = summariseCells(cells, at);
-  // the theory of a cell does not depend on the horizon: keep it for cells not reached
-  const theory = new Map(trials.map((t) => [t.cellKey, theoryOf(t.config)]));
-  return sums.map((s) => (s.theory || !theory.has(s.cellKey) ? s : { ...s, theory: theory.get(s.cellKey) }));
+  const sums = summariseCells(cells, at, assumptions);
+  const config = new Map(trials.map((t) => [t.cellKey, t.config]));
+  return sums.map(({ verdict: _v, ...s }) => {
+    const cfg = config.get(s.cellKey);
+    return s.theory || !cfg ? s : { ...s, theory: theoryOf(cfg), assumptions: assessAssumptions(cfg, assumptions) };
+  });
 }
 
 /** Excess memorisation `(m − m₀)/(1 − m₀)` (SPEC §7); NaN if m₀ ≥ 1 or either is not finite. */

@@ -15,7 +15,7 @@ import { estimateBoundary, type BoundaryFit } from '../outcome/boundary.js';
 import { cellsCsv, trialsCsv } from '../outcome/csv.js';
 import { boundarySpec, trajectorySpec, type ChartOptions } from './charts.js';
 import { measurerFor, resolveFont, useFontFile } from './fonts.js';
-import { boundaryFitsOverTime, boundaryReport, theorySweepFigures } from './theory-figures.js';
+import { boundaryFitsOverTime, boundaryReport, insideFits, theorySweepFigures } from './theory-figures.js';
 import { horizonRegimeSpec, lossMapsSpec, phaseDiagramSpec } from './maps.js';
 import type { LayoutVariant, PlotOptions, VlSpec } from './options.js';
 import { formatNumber } from './format.js';
@@ -81,7 +81,7 @@ export function horizonPanels(plan: SweepView, settings: Pick<PlotSettings, 'hor
     const at = records.map((r) => r.checkpoints.filter((c) => c.step <= asked).reduce((m, c) => Math.max(m, c.step), -1));
     const step = at.length && at.every((a) => a < asked) ? Math.max(...at) : asked;
     const notReached = new Set(records.filter((r) => r.checkpoints.length && r.checkpoints[r.checkpoints.length - 1]!.step < step).map((r) => r.cellKey));
-    return { step: Math.max(0, step), cells: summariseCells(plan.cells, records.map((r) => atHorizon(r, step))), notReached };
+    return { step: Math.max(0, step), cells: summariseCells(plan.cells, records.map((r) => atHorizon(r, step)), plan.sweep.assumptions), notReached };
   });
 }
 
@@ -220,7 +220,7 @@ export function sweepFigures(
     out.push({
       name: 'boundary',
       multi: false,
-      json: { [LAYOUT.boundary]: boundaryReport(fit, overTime ?? boundaryFitsOverTime(settings, records)) },
+      json: { [LAYOUT.boundary]: boundaryReport(fit, overTime ?? boundaryFitsOverTime(settings, records), insideFits(plan, settings, cells, records), cells) },
       figure: chartFigure((o) => boundarySpec(cells, fit, o), { style, wrapWidth: wrapWidthOf(settings, false), title: figureTitle(settings, plan, 'boundary', ' — phase boundary') ?? '' }, [{ legend: 'right' }, { legend: 'bottom' }], { width: 380, height: 300 }),
     });
   }
@@ -322,6 +322,6 @@ export function writeSweepTables(outDir: string, plan: SweepView, settings: Pick
   const params = new Map<string, Record<string, unknown>>();
   for (const t of [...plan.trials, ...records]) if (t.config && !params.has(t.cellKey)) params.set(t.cellKey, { snr: snrOf(t.config), ...t.config });
   writeFileAtomic(cellsFile, cellsCsv(axes, cells, params));
-  writeFileAtomic(trialsFile, trialsCsv(axes, records, cellIndex));
+  writeFileAtomic(trialsFile, trialsCsv(axes, records, cellIndex, plan.sweep.assumptions));
   return [cellsFile, trialsFile];
 }

@@ -17,6 +17,23 @@ function seedTooltip(opts: PlotOptions): Record<string, unknown>[] {
   return opts.seedText ? [{ field: 'seedText', type: 'nominal', title: WORDS.seeds }] : [];
 }
 
+/**
+ * Cells outside the theorem's assumptions (SPEC §9; CellSummary.assumptions):
+ * hatched with strokes from top left to bottom right — the other diagonal
+ * than the undecidable cells' hatching, so both read where they meet — on
+ * every map. Returns the layer (or none) and the note that says what it means.
+ */
+function outsideLayer(g: ReturnType<typeof gridLayout>, style: FigureStyle, rows: readonly { outside: boolean }[], tooltip: unknown[]): { layer: Record<string, unknown>[]; note: string[] } {
+  if (!rows.some((r) => r.outside)) return { layer: [], note: [] };
+  return {
+    layer: [placed(g, 'point', style, {
+      mark: { type: 'point', shape: 'M-1,0L0,1M-1,-1L1,1M0,-1L1,0', filled: false, size: g.cell ** 2, strokeWidth: 0.6, stroke: '#666666', opacity: 0.7 },
+      encoding: { tooltip },
+    }, 'datum.outside')],
+    note: [`hatched ╲: outside the theorem's assumptions (${rows.filter((r) => r.outside).length} of ${rows.length} cells: the theorem says nothing there)`],
+  };
+}
+
 /** Whether every label fits in a cell of `side` px at `sizePx` (1 px margin each side). */
 function fitsInCell(style: FigureStyle, labels: readonly string[], sizePx: number, side: number): boolean {
   return labels.every((l) => measureWith(style, l, sizePx) <= side - 3);
@@ -47,6 +64,7 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
       ink: regime ? inkOn(colors[regime]) : '#000000',
       // best reachable test error ≥ δ: benign overfitting impossible here (SPEC §7; src/outcome/theory.ts)
       undecidable: c.theory?.undecidable === true,
+      outside: c.assumptions?.inside === false,
     };
   });
   const drawn = REGIMES.filter((q) => rows.some((r) => r.regime === q));
@@ -79,6 +97,8 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
       encoding: { tooltip },
     }, 'datum.undecidable'));
   }
+  const outside = outsideLayer(g, style, rows, tooltip);
+  layer.push(...outside.layer);
   // "k/n" (or "tie") in the cell only when every such label fits at ≥ MIN_CELL_TEXT px
   const texts = rows.map((r) => r.agreementText).filter(Boolean);
   // the label must fit inside the dashed box of a disagreeing cell, not only inside the cell
@@ -117,7 +137,8 @@ export function regimePanel(cells: readonly CellSummary[], axes: readonly string
   if (rows.some((r) => r.disagree)) marks.push(withText ? 'dashed box: seeds disagree' : 'dot: seeds disagree');
   if (rows.some((r) => r.short)) marks.push('▼: a trial stopped earlier (its last state shown)');
   if (rows.some((r) => r.regime === null)) marks.push(WORDS.notRun);
-  if (rows.some((r) => r.undecidable)) marks.push('hatched: benign impossible (best reachable test error ≥ δ)');
+  if (rows.some((r) => r.undecidable)) marks.push('hatched ╱: benign impossible (best reachable test error ≥ δ)');
+  marks.push(...outside.note);
   if (marks.length) notes.push(marks.join('; '));
   // the notes may run over the legend column (when the legend is at the right)
   const legendW = opts.layout?.legend === 'bottom' || !drawn.length ? 0 : Math.max(...drawn.map((r) => measureWith(style, regimeWord(r, style), ts.label))) + 1.5 * ts.label;
@@ -147,6 +168,7 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
       seedText: opts.seedText?.get(cells[i]!.cellKey) ?? '',
       // text ink that contrasts with the cell's own colour
       ink: inkOn(schemeColor(seq, t)),
+      outside: cells[i]!.assumptions?.inside === false,
     };
   });
   const legendTitle = opts.legendTitle ?? metricLabel(metric, style);
@@ -171,6 +193,8 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
       },
     }, 'isValid(datum.value) && isFinite(datum.value)'),
   ];
+  const outside = outsideLayer(g, style, rows, mTooltip);
+  layer.push(...outside.layer);
   // values in the cells only when every one fits inside its cell (else the colour bar tells)
   const valueTexts = rows.map((r) => r.valueText).filter(Boolean);
   let textPx = Math.min(ts.label, Math.floor((g.cell / 2) * 10) / 10);
@@ -195,6 +219,7 @@ export function metricPanel(cells: readonly CellSummary[], axes: readonly string
   const first = Array.isArray(legendTitle) ? legendTitle[0]! : legendTitle;
   const notes = [`mean${withSd ? ' ± sd' : ''} over seeds${withText ? ' (in cell)' : ''}`];
   if (rows.some((r) => r.value === null)) notes.push(WORDS.notRunOrNoValue);
+  notes.push(...outside.note);
   const legendW = opts.layout?.legend === 'bottom' ? 0 : Math.max(...[legendTitle].flat().map((l) => measureWith(style, l, ts.label))) + ts.label;
   return placeOnGrid(g, rows, layer, panelTitle(first, notes, style, titleWidth(g, style, opts.layout) + legendW), style, opts.layout);
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { stringify as toYaml } from 'yaml';
+import { CONDITIONS, UNEVALUATED } from '../outcome/assumptions.js';
 import type { BoundaryFit } from '../outcome/boundary.js';
 import type { SweepView } from '../core/view.js';
 import { formatNumber } from './format.js';
@@ -67,6 +68,39 @@ function boundaryRows(b: BoundaryFit): [string, string][] {
 }
 
 /**
+ * The theorem's assumptions section (SPEC §9): how many cells are inside,
+ * the verdicts there, the fits on the inside cells, the constants used and
+ * every condition with its source.
+ */
+function assumptionsSection(cells: readonly CellSummary[], boundary: BoundaryFit | null | undefined): string {
+  const assessed = cells.filter((c) => c.assumptions);
+  if (!assessed.length) return '';
+  const inside = assessed.filter((c) => c.assumptions!.inside);
+  const verdicts = new Map<string, number>();
+  for (const c of assessed) if (c.verdict) verdicts.set(c.verdict, (verdicts.get(c.verdict) ?? 0) + 1);
+  const why = new Map<string, number>();
+  for (const c of assessed) for (const o of c.assumptions!.outside) why.set(o, (why.get(o) ?? 0) + 1);
+  const rows: [string, string][] = [
+    ['cells inside the assumptions', `${inside.length} of ${assessed.length}`],
+    ['verdicts', [...verdicts].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
+    ['why cells are outside', [...why].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
+  ];
+  const b = (boundary as { assumptions?: { constants: Record<string, number>; inside: BoundaryFit } } | null | undefined)?.assumptions;
+  if (b) {
+    rows.push(['constants', Object.entries(b.constants).map(([k, v]) => `${k} = ${v}`).join(', ')]);
+    const f = b.inside;
+    rows.push(['slope on the inside cells', f.slope === null ? `– (${f.points.length} boundary points)` : `−${formatNumber(f.slope, 3)}${f.slopeCi ? ` [−${formatNumber(f.slopeCi[1], 3)}, −${formatNumber(f.slopeCi[0], 3)}]` : ''} from ${f.points.length} points`]);
+  }
+  const conds = CONDITIONS.map((k) => `<tr><th>${esc(k.id)}</th><td>${esc(k.statement)}</td><td>${esc(k.checked)}</td><td>${esc(k.source)}</td></tr>`).join('');
+  const unev = UNEVALUATED.map((u) => `<li>${esc(u.statement)}: ${esc(u.why)}</li>`).join('');
+  return `<h2>The theorem's assumptions</h2>
+<p>A cell is <em>inside</em> when every parameter assumption below holds there (margin &gt; 1) and it falls in one of the theorem's cases; outside, the theorem says nothing (maps hatch those cells ╲). Verdicts compare the majority final regime with the theorem's prediction where the run reached the prediction's time.</p>
+<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+<table><tr><th>condition</th><th>statement</th><th>checked as</th><th>source</th></tr>${conds}</table>
+<p>Not decided by a trial's parameters:</p><ul>${unev}</ul>`;
+}
+
+/**
  * The report page as one HTML string (UTF-8, no external resource).
  * Figures are drawn by vega-embed (SVG renderer, tooltips on), each in a
  * <div class="figure" data-name="…">; typeset subscripts are turned into
@@ -81,7 +115,7 @@ export function reportHtml(r: ReportInput): string {
     if (!v || !Number.isFinite(v.mean)) return '–';
     return c.count > 1 && Number.isFinite(v.sd) ? `${formatNumber(v.mean, 3)} ± ${formatNumber(v.sd, 2)}` : formatNumber(v.mean, 3);
   };
-  const cellRows = cells.map((c) => `<tr>${axes.map((a) => `<td>${esc(String(c.axes[a] ?? ''))}</td>`).join('')}<td>${c.count}</td><td>${c.regime ? esc(plainText(regimeWord(c.regime, style))) : '–'}</td><td>${c.count ? `${Math.round(c.agreement * c.count)}/${c.count}` : '–'}</td>${metricCols.map(([m]) => `<td>${mean(c, m)}</td>`).join('')}</tr>`).join('\n');
+  const cellRows = cells.map((c) => `<tr>${axes.map((a) => `<td>${esc(String(c.axes[a] ?? ''))}</td>`).join('')}<td>${c.count}</td><td>${c.regime ? esc(plainText(regimeWord(c.regime, style))) : '–'}</td><td>${c.count ? `${Math.round(c.agreement * c.count)}/${c.count}` : '–'}</td>${metricCols.map(([m]) => `<td>${mean(c, m)}</td>`).join('')}<td>${esc(c.assumptions?.label ?? '–')}</td><td>${esc(c.verdict ?? '–')}</td></tr>`).join('\n');
   const figs = r.figures.map((f, i) => `<section><h2>${esc(f.name)}</h2><div class="figure" id="fig${i}" data-name="${esc(f.name)}"></div></section>`).join('\n');
   const specs = JSON.stringify(r.figures.map((f) => f.spec));
   const title = `${plan.sweep.name} — attn-phase report`;
@@ -106,9 +140,10 @@ ${libraries().map((l) => `<script>${scriptSafe(l)}</script>`).join('\n')}
 <h2>Figures</h2>
 ${figs}
 ${r.boundary ? `<h2>Boundary</h2>\n<table>${boundaryRows(r.boundary).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>` : ''}
+${assumptionsSection(cells, r.boundary)}
 <h2>Cells</h2>
 <table>
-<tr>${axes.map((a) => `<th>${html(axisLabel(a, style))}</th>`).join('')}<th>seeds</th><th>regime</th><th>seeds in it</th>${metricCols.map(([, w]) => `<th>${esc(w)} (mean ± sd)</th>`).join('')}</tr>
+<tr>${axes.map((a) => `<th>${html(axisLabel(a, style))}</th>`).join('')}<th>seeds</th><th>regime</th><th>seeds in it</th>${metricCols.map(([, w]) => `<th>${esc(w)} (mean ± sd)</th>`).join('')}<th>assumptions</th><th>verdict</th></tr>
 ${cellRows}
 </table>
 <h2>The sweep as run</h2>

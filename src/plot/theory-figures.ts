@@ -8,13 +8,15 @@
  *   `delayed-generalisation` when any trial shows it;
  * * and the content of boundary.json (`boundaryReport`), from fits computed once.
  */
-import type { BoundaryFit } from '../outcome/boundary.js';
+import { DEFAULT_ASSUMPTIONS, type AssumptionConstants } from '../outcome/assumptions.js';
+import { type BoundaryFit, estimateBoundary } from '../outcome/boundary.js';
 import { eventTimes } from '../outcome/metrics.js';
 import { theoryOf } from '../outcome/theory.js';
 import {
   boundaryByHorizon, boundaryByTheoryTime, cellsAtTheoryTime, checkpointAtOrAfter, memoriseExponent, memoriseTimes, memorisationAt,
   reachedTheoryTimes, tauOf, type SlopeAt, type TheoryTrial,
 } from '../outcome/theory-time.js';
+import type { CellSummary } from '../core/records.js';
 import type { SweepView } from '../core/view.js';
 import type { PlotSettings } from './settings.js';
 import type { ScalableFigure } from './render.js';
@@ -30,6 +32,17 @@ export interface BoundaryReport extends BoundaryFit {
   byHorizon: (SlopeAt & { step: number })[];
   /** slope at t = c·τ of each cell */
   byTheoryTime: (SlopeAt & { c: number })[];
+  /**
+   * the theorem's assumptions (SPEC §9): the constants used, how many cells
+   * (with a finished trial) are inside, and the same fits on the inside cells
+   * only — the boundary where the theorem speaks
+   */
+  assumptions: {
+    constants: AssumptionConstants;
+    cellsInside: number;
+    cellsAssessed: number;
+    inside: BoundaryFit & { byTheoryTime: (SlopeAt & { c: number })[] };
+  };
 }
 
 /** The multiples of τ a sweep's figures read: plot.theoryTimes, else the defaults, those reached by some trial. */
@@ -48,10 +61,39 @@ export function boundaryFitsOverTime(settings: Pick<PlotSettings, 'theoryTimes'>
   return { byHorizon: boundaryByHorizon(trials), byTheoryTime: boundaryByTheoryTime(trials, plotTheoryTimes(settings, trials)) };
 }
 
-/** Content of boundary.json (snr × n sweeps): the fixed-step fit and the fits over time, computed once by the caller. */
-export function boundaryReport(fit: BoundaryFit, overTime: BoundaryFitsOverTime): BoundaryReport {
-  const byTheoryTime = overTime.byTheoryTime.map(({ crossings: _c, intercept: _i, ...rest }) => rest);
-  return { ...fit, excess: 'byHorizon and byTheoryTime: crossing of the excess memorisation (m − m₀)/(1 − m₀) = 1/2', byHorizon: overTime.byHorizon, byTheoryTime };
+/** The fits on the cells inside the theorem's assumptions (SPEC §9): what boundaryReport adds besides the fits on all cells. */
+export interface InsideFits {
+  constants: AssumptionConstants;
+  cells: readonly CellSummary[];
+  fit: BoundaryFit;
+  byTheoryTime: BoundaryFitsOverTime['byTheoryTime'];
+}
+
+/** The inside fits of a sweep: its cells inside the assumptions, their fixed-step fit and their fits at t = c·τ. */
+export function insideFits(plan: Pick<SweepView, 'sweep'>, settings: Pick<PlotSettings, 'theoryTimes'>, cells: readonly CellSummary[], trials: readonly TheoryTrial[]): InsideFits {
+  const inside = cells.filter((c) => c.assumptions?.inside);
+  const keys = new Set(inside.map((c) => c.cellKey));
+  const insideTrials = trials.filter((t) => keys.has(t.cellKey));
+  return {
+    constants: { ...DEFAULT_ASSUMPTIONS, ...plan.sweep.assumptions },
+    cells: inside,
+    fit: estimateBoundary(inside),
+    byTheoryTime: boundaryByTheoryTime(insideTrials, plotTheoryTimes(settings, trials)),
+  };
+}
+
+/** Content of boundary.json (snr × n sweeps): the fixed-step fit and the fits over time — on all cells, and on the cells inside the theorem's assumptions — computed once by the caller. */
+export function boundaryReport(fit: BoundaryFit, overTime: BoundaryFitsOverTime, inside: InsideFits, cells: readonly CellSummary[]): BoundaryReport {
+  const slim = (xs: BoundaryFitsOverTime['byTheoryTime']) => xs.map(({ crossings: _c, intercept: _i, ...rest }) => rest);
+  return {
+    ...fit, excess: 'byHorizon and byTheoryTime: crossing of the excess memorisation (m − m₀)/(1 − m₀) = 1/2', byHorizon: overTime.byHorizon, byTheoryTime: slim(overTime.byTheoryTime),
+    assumptions: {
+      constants: inside.constants,
+      cellsInside: inside.cells.length,
+      cellsAssessed: cells.filter((c) => c.assumptions).length,
+      inside: { ...inside.fit, byTheoryTime: slim(inside.byTheoryTime) },
+    },
+  };
 }
 
 /** Per trial that showed delayed generalisation: (t_gen − t_mem)/τ and 1/(n·SNR²). */
@@ -71,14 +113,14 @@ export function delayedRows(trials: readonly TheoryTrial[]): DelayedRow[] {
  * @param titleOf  figure title by name (undefined = none)
  */
 export function theorySweepFigures(
-  plan: Pick<SweepView, 'axes' | 'cells'>, settings: Pick<PlotSettings, 'theoryTimes'>, trials: readonly TheoryTrial[], axes: readonly string[], style: FigureStyle, titleOf: (name: string, suffix: string) => string | undefined, wrapWidth?: number,
+  plan: Pick<SweepView, 'axes' | 'cells' | 'sweep'>, settings: Pick<PlotSettings, 'theoryTimes'>, trials: readonly TheoryTrial[], axes: readonly string[], style: FigureStyle, titleOf: (name: string, suffix: string) => string | undefined, wrapWidth?: number,
   overTime?: BoundaryFitsOverTime,
 ): { name: string; figure: ScalableFigure }[] {
   const out: { name: string; figure: ScalableFigure }[] = [];
   if (!trials.length) return out;
   const cs = plotTheoryTimes(settings, trials);
   if (cs.length && axes.length >= 1) {
-    const horizons = cs.map((c) => ({ c, cells: cellsAtTheoryTime(plan.cells, trials, c) }));
+    const horizons = cs.map((c) => ({ c, cells: cellsAtTheoryTime(plan.cells, trials, c, plan.sweep.assumptions) }));
     for (const kind of ['regime', 'memorisation'] as const) {
       const name = `${kind}-theory-times`;
       const title = titleOf(name, kind === 'regime' ? ' — regime at t = c·τ of each cell' : ' — noisy labels memorised at t = c·τ');

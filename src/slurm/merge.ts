@@ -63,7 +63,7 @@ export async function mergeFolder(dir: string, render?: MergeRender): Promise<Me
     const plan = planSweep(manifest.sweep);
     folder.writePlan(plan, lock);
     const records = folder.records(plan, journal);
-    const cells = summariseCells(plan.cells, records);
+    const cells = summariseCells(plan.cells, records, plan.sweep.assumptions);
     const taskOf = new Map<string, number>();
     for (const t of manifest.tasks) for (const id of t.trials) taskOf.set(id, t.index);
     const missing: MissingTrial[] = plan.trials

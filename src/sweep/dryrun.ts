@@ -7,6 +7,7 @@
 import { type Plan, groupTrials } from './plan.js';
 import { trialMemoryBytes } from '../model/engines.js';
 import { trialEstimates } from './progress.js';
+import { assessAssumptions } from '../outcome/assumptions.js';
 
 /** The estimate of one cell. */
 export interface CellEstimate {
@@ -20,6 +21,8 @@ export interface CellEstimate {
   secondsPerTrial: number;
   /** estimated peak memory of one trial (bytes) */
   memoryBytes: number;
+  /** where it stands with respect to the theorem's assumptions (SPEC §9): `inside` or `outside: …` */
+  assumptions: string;
 }
 
 /** The estimate of a whole sweep. */
@@ -54,7 +57,10 @@ export function estimatePlan(plan: Plan, workers: number): PlanEstimate {
     let c = byCell.get(t.cellKey);
     if (!c) {
       const cell = plan.cells.find((x) => x.key === t.cellKey);
-      c = { cellKey: t.cellKey, axes: cell?.axes ?? {}, trials: 0, engine: t.engine, secondsPerTrial: 0, memoryBytes: trialMemoryBytes(t.config, t.engine) };
+      c = {
+        cellKey: t.cellKey, axes: cell?.axes ?? {}, trials: 0, engine: t.engine, secondsPerTrial: 0, memoryBytes: trialMemoryBytes(t.config, t.engine),
+        assumptions: assessAssumptions(t.config, plan.sweep.assumptions).label,
+      };
       byCell.set(t.cellKey, c);
     }
     c.secondsPerTrial = (c.secondsPerTrial * c.trials + (seconds.get(t.id) ?? t.cost)) / (c.trials + 1);
@@ -88,6 +94,14 @@ function seconds(s: number): string {
   return `${(s / 3600).toFixed(1)} h`;
 }
 
+/** "theorem's assumptions: k of m cells inside (…); outside: snr-dimension 12, …" (SPEC §9, docs/assumptions.md). */
+export function insideLine(cells: readonly Pick<CellEstimate, 'assumptions'>[]): string {
+  const inside = cells.filter((c) => c.assumptions === 'inside').length;
+  const why = new Map<string, number>();
+  for (const c of cells) if (c.assumptions !== 'inside') for (const w of c.assumptions.replace(/^outside: /, '').split(', ')) why.set(w, (why.get(w) ?? 0) + 1);
+  return `theorem's assumptions: ${inside} of ${cells.length} cells inside (docs/assumptions.md)${why.size ? `; outside: ${[...why].map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`;
+}
+
 function bytes(b: number): string {
   return b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`;
 }
@@ -101,11 +115,12 @@ export function formatDryRun(plan: Plan, e: PlanEstimate, outDir: string): strin
     `sweep ${plan.sweep.name} (dry run: nothing is run or written; output would go to ${outDir})`,
     `${e.cells.length} cells × ${plan.sweep.seeds.length} seeds = ${e.trials} trials; engines: ${Object.entries(e.engines).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     '',
-    ['cell', ...plan.axes, 'trials', 'engine', 's/trial', 'memory/trial'].join('\t'),
-    ...e.cells.map((c, i) => [i, ...plan.axes.map((a) => { const v = c.axes[a]; return typeof v === 'number' ? Number(v.toPrecision(4)) : v; }), c.trials, c.engine, c.secondsPerTrial.toPrecision(3), bytes(c.memoryBytes)].join('\t')),
+    ['cell', ...plan.axes, 'trials', 'engine', 's/trial', 'memory/trial', 'assumptions'].join('\t'),
+    ...e.cells.map((c, i) => [i, ...plan.axes.map((a) => { const v = c.axes[a]; return typeof v === 'number' ? Number(v.toPrecision(4)) : v; }), c.trials, c.engine, c.secondsPerTrial.toPrecision(3), bytes(c.memoryBytes), c.assumptions].join('\t')),
     '',
     `estimated time: ${seconds(e.wallSeconds)} on ${e.workers} worker(s) (${seconds(e.cpuSeconds)} of work on one core; cost model, src/model/cost.ts)`,
     `estimated peak memory per worker: ${bytes(e.peakWorkerBytes)}`,
+    insideLine(e.cells),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -221,7 +221,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     const renderer = opts.render;
     const render = async (final: boolean) => {
       const recs = folder.records(plan, { trials: records }); // the journal as of now
-      const cells = summariseCells(plan.cells, recs);
+      const cells = summariseCells(plan.cells, recs, plan.sweep.assumptions);
       const files = renderer ? await renderer({ folder, plan, cells, records: recs, final }) : [];
       return { cells, files };
     };
@@ -264,7 +264,7 @@ export async function runSweep(plan: Plan, opts: RunOptions): Promise<RunSummary
     progress.stop();
     progress = null;
     while (liveRender.busy && stop.level < 2) await Promise.race([liveRender.busy, stop.renderAborted]);
-    let cells: CellSummary[] = summariseCells(plan.cells, folder.records(plan, { trials: records }));
+    let cells: CellSummary[] = summariseCells(plan.cells, folder.records(plan, { trials: records }), plan.sweep.assumptions);
     const figures: string[] = [];
     let renderError: string | undefined;
     let renderInterrupted = false;

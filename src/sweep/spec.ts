@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { SweepSpecError } from '../core/errors.js';
 import { INTEGER_PARAMS, MAX_RANGE_POINTS, MAX_SEEDS, MAX_TRIALS, NUMERIC_PARAMS, PARAM_NAMES, PARAM_SCHEMAS, type ParamName, type ParamValue } from '../core/params.js';
 import type { Sweep } from '../core/view.js';
+import { assumptionsSchema } from '../outcome/assumptions.js';
 import { plotSectionSchema } from '../plot/settings.js';
 import { DERIVED_NAMES, checkExpression } from './derived.js';
 
@@ -48,6 +49,8 @@ const sweepSchema = z
     seeds: z.union([z.number().int().min(1).max(MAX_SEEDS), z.array(z.number().int().min(0).safe()).min(1)]).default(1),
     // the plot: section, checked setting by setting (src/plot/settings.ts)
     plot: plotSectionSchema.default({}),
+    // constants of the theorem's asymptotic conditions (src/outcome/assumptions.ts)
+    assumptions: assumptionsSchema.default({}),
   })
   .strict();
 
@@ -209,7 +212,7 @@ export function validateSweep(doc: unknown, source = 'sweep'): Sweep {
   if (trials > MAX_TRIALS) {
     throw new SweepSpecError(`${source}: grid: ${trials.toExponential(2)} trials (cells × seeds) is more than the limit of ${MAX_TRIALS.toLocaleString('en')}; split the sweep`);
   }
-  return { name: top.name, description: top.description, base, axes, seeds, plot: top.plot };
+  return { name: top.name, description: top.description, base, axes, seeds, plot: top.plot, assumptions: top.assumptions };
 }
 
 /** Read and parse a sweep YAML file (not validated). @throws SweepSpecError naming the file */

@@ -19,6 +19,10 @@ const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const REGIME_COLUMNS = ['frac_not_overfitting', 'frac_benign_overfitting', 'frac_harmful_overfitting', 'frac_partial', 'frac_untrained', 'frac_diverged'];
 const METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError'];
 const THEORY = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'undecidable'];
+/** where a cell stands with respect to the theorem's assumptions (SPEC §9; test/outcome/assumptions.test.ts checks the values) */
+const ASSUMPTION = ['assumptions', 'case', 'predicted', 'verdict', 'horizon_margin', 'margin_snr_dimension', 'margin_nu_scale', 'margin_benign_case', 'margin_not_overfitting_case'];
+/** the text columns of cells.csv */
+const TEXT = ['regime', 'assumptions', 'case', 'predicted', 'verdict'];
 
 let root = '';
 let sweep: SweepFolder;
@@ -40,7 +44,7 @@ function table(text: string): { header: string[]; rows: Record<string, string>[]
 describe('cells.csv', () => {
   it('has the axes, seeds, regime, agreement, regime fractions and mean/sd of every metric, one row per cell', () => {
     const { header, rows } = table(cellsCsv(['snr', 'n'], sweep.cells));
-    expect(header).toEqual(['cell', 'snr', 'n', 'seeds', 'regime', 'agreement', ...REGIME_COLUMNS, ...METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`]), ...THEORY]);
+    expect(header).toEqual(['cell', 'snr', 'n', 'seeds', 'regime', 'agreement', ...REGIME_COLUMNS, ...METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`]), ...THEORY, ...ASSUMPTION]);
     expect(rows).toHaveLength(12);
     rows.forEach((r, i) => {
       const c = sweep.cells[i]!;
@@ -63,7 +67,7 @@ describe('cells.csv', () => {
 
   it('writes every number so that a CSV reader types it as a number; missing values as empty fields', () => {
     const { header, rows } = table(cellsCsv(['snr', 'n'], sweep.cells));
-    for (const h of header.filter((h) => h !== 'regime')) for (const r of rows) if (r[h] !== '') expect(r[h]).toMatch(NUMBER);
+    for (const h of header.filter((h) => !TEXT.includes(h))) for (const r of rows) if (r[h] !== '') expect(r[h]).toMatch(NUMBER);
     // tGeneralize is empty where no seed generalised (NaN mean), never "NaN"
     expect(rows.some((r) => r.tGeneralize_mean === '')).toBe(true);
     expect(rows.flatMap((r) => Object.values(r)).some((v) => /nan|infinity|undefined|null/i.test(v))).toBe(false);
@@ -129,7 +133,7 @@ out = {}
 for f in sys.argv[1:]:
     with open(f, newline='', encoding='utf-8') as fh:
         rows = list(csv.DictReader(fh))
-    text = {'regime', 'final_regime', 'trial', 'engine'}
+    text = {'regime', 'final_regime', 'trial', 'engine', 'assumptions', 'case', 'predicted', 'verdict'}
     bad = [(k, v) for r in rows for k, v in r.items() if k not in text and v != '' and not isinstance(float(v), float)]
     out[f] = {'rows': len(rows), 'cols': len(rows[0]), 'none': sum(v is None for r in rows for v in r.values()), 'bad': bad}
 print(json.dumps(out))`;

@@ -148,7 +148,7 @@ describe('undecidable cells on the regime map', () => {
     const rows = dataOf(spec)[0]!;
     expect(rows.map((r) => [r.cellKey, r.undecidable])).toEqual([['2', true], ['5', false]]); // Φ(−2/√2) = 0.079 ≥ 0.05; Φ(−5/√2) < 0.05
     expect(JSON.stringify(spec)).toContain('"filter":"datum.undecidable');
-    expect(notesOf(spec)).toContain('hatched: benign impossible');
+    expect(notesOf(spec)).toContain('hatched ╱: benign impossible');
     expect(() => compile(spec as never)).not.toThrow();
   });
 });
