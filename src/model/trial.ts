@@ -13,7 +13,7 @@ import { trainExplicit } from './explicit.js';
 import type { EngineReport, EngineRun } from './forward.js';
 import { trainReduced } from './reduced.js';
 import { type SharedDraws, computeSharedDraws, reducedFromShared, releaseReducedSystem, releaseSharedDraws, sharedKey } from './shared.js';
-import { type TestSet, makeTestSet } from './testset.js';
+import { type TestSet, type TestSubspace, makeTestSet, testSubspaceDimension, testSubspaceOf } from './testset.js';
 import { wishartSystem } from './wishart.js';
 
 /** Result of one trial, as stored in the journal (besides its id/cell/config). */
@@ -47,6 +47,8 @@ export class DrawCache {
   private shared: SharedDraws | null = null;
   private w0Key = '';
   private w0: Float64Array | null = null;
+  private subspaceKey = '';
+  private subspace: TestSubspace | undefined;
 
   /** Shared draws for the reduced engine; `fresh` tells whether they were computed now. */
   sharedDraws(cfg: TrialConfig, seed: number): { draws: SharedDraws; fresh: boolean } {
@@ -60,11 +62,30 @@ export class DrawCache {
     return { draws: this.shared, fresh: true };
   }
 
-  /** Drop the cached shared draws, handing their memory back to the thread's pool (`pool.ts`). */
+  /**
+   * The fixed subspace of the projected test set (SPEC §5, `testset.ts`) in
+   * d dimensions, built from the shared draws once per group; undefined when
+   * it would be the whole space (d ≤ 2N + 4 (+1)) or the test set is explicit.
+   * `ms`: time spent now (the shared draws too, if this computed them; 0 when cached).
+   */
+  testSubspace(cfg: TrialConfig, seed: number): { subspace: TestSubspace | undefined; ms: number } {
+    const p0Zero = cfg.init.p === 'zero';
+    if (cfg.test !== 'projected' || cfg.d <= testSubspaceDimension(cfg.n * cfg.T, p0Zero)) return { subspace: undefined, ms: 0 };
+    const t0 = performance.now();
+    const { draws } = this.sharedDraws(cfg, seed);
+    if (this.subspaceKey === this.sharedKeyValue) return { subspace: this.subspace, ms: 0 };
+    this.subspace = testSubspaceOf(draws, p0Zero);
+    this.subspaceKey = this.sharedKeyValue;
+    return { subspace: this.subspace, ms: performance.now() - t0 };
+  }
+
+  /** Drop the cached shared draws (and the test subspace built on them), handing their memory back to the thread's pool (`pool.ts`). */
   release(): void {
     if (this.shared) releaseSharedDraws(this.shared);
     this.shared = null;
     this.sharedKeyValue = '';
+    this.subspace = undefined;
+    this.subspaceKey = '';
   }
 
   /** Whole W₀ for the explicit engine. */
@@ -93,19 +114,26 @@ interface PreparedTrial {
   sharedMs: number;
 }
 
-type Prepare = (cfg: TrialConfig, seed: number, labels: Labels, cache: DrawCache, maxDirections: number) => PreparedTrial;
+type Prepare = (cfg: TrialConfig, seed: number, labels: Labels, cache: DrawCache) => PreparedTrial;
 
-/** Test set in the space u lives in (SPEC §5): d for the explicit and reduced engines, 2(N+2) for wishart (SPEC §8). */
-function testSetOf(cfg: TrialConfig, seed: number, maxDirections: number, d = cfg.d): TestSet {
-  return makeTestSet(cfg.test, {
+/**
+ * Test set in the space u lives in (SPEC §5): d for the explicit and reduced
+ * engines — projected on the group's fixed subspace when d exceeds its
+ * dimension ({@link DrawCache.testSubspace}) — and the whole 2(N+2)-dimensional
+ * space for wishart (SPEC §8; no cache). `ms`: dense work done for it now.
+ */
+function testSetOf(cfg: TrialConfig, seed: number, cache?: DrawCache, d = cfg.d): { testSet: TestSet; ms: number } {
+  const { subspace, ms } = cache ? cache.testSubspace(cfg, seed) : { subspace: undefined, ms: 0 };
+  const testSet = makeTestSet(cfg.test, {
     testN: cfg.testN, T: cfg.T, d, muNorm: cfg.muNorm, rho: cfg.rho, sigma: cfg.sigma, labels: cfg.labels,
-    nu: headVector(d, cfg.muNorm, cfg.nuScale), seed, maxDirections,
+    nu: headVector(d, cfg.muNorm, cfg.nuScale), seed, ...(subspace ? { subspace } : {}),
   });
+  return { testSet, ms };
 }
 
 /** The engines (SPEC §4, §8): how each prepares a trial. Looked up here only. */
 const ENGINES: Record<EngineName, Prepare> = {
-  explicit(cfg, seed, labels, cache, maxDirections) {
+  explicit(cfg, seed, labels, cache) {
     const { d, n, T } = cfg;
     const W0 = cache.W0(cfg, seed);
     const E = drawTokenNoise(seed, n, T, d);
@@ -114,13 +142,14 @@ const ENGINES: Record<EngineName, Prepare> = {
       d, n, T, X: assembleTokens(E, Sc, cfg.sigma, n * T, d), y: labels.y, yTrue: labels.yTrue,
       noisy: labels.noisy, W0, p0: drawP0(cfg, seed), nu: headVector(d, cfg.muNorm, cfg.nuScale),
     };
-    return { train: (run) => trainExplicit(problem, run), testSet: testSetOf(cfg, seed, maxDirections), sharedMs: 0 };
+    const { testSet, ms } = testSetOf(cfg, seed, cache);
+    return { train: (run) => trainExplicit(problem, run), testSet, sharedMs: ms };
   },
-  wishart(cfg, seed, labels, _cache, maxDirections) {
+  wishart(cfg, seed, labels) {
     const sys = wishartSystem(cfg, seed, labels);
-    return { train: (run) => trainReduced(sys, run), testSet: testSetOf(cfg, seed, maxDirections, sys.d), sharedMs: 0 };
+    return { train: (run) => trainReduced(sys, run), testSet: testSetOf(cfg, seed, undefined, sys.d).testSet, sharedMs: 0 };
   },
-  reduced(cfg, seed, labels, cache, maxDirections) {
+  reduced(cfg, seed, labels, cache) {
     const { draws, fresh } = cache.sharedDraws(cfg, seed);
     const sys = reducedFromShared(draws, cfg, labels);
     const train = (run: EngineRun): EngineReport => {
@@ -130,7 +159,8 @@ const ENGINES: Record<EngineName, Prepare> = {
         releaseReducedSystem(sys);
       }
     };
-    return { train, testSet: testSetOf(cfg, seed, maxDirections), sharedMs: fresh ? draws.ms : 0 };
+    const { testSet, ms } = testSetOf(cfg, seed, cache);
+    return { train, testSet, sharedMs: (fresh ? draws.ms : 0) + ms };
   },
 };
 
@@ -163,7 +193,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache?: DrawCache, hook
   const steps_ = checkpointSteps(steps, cfg.evalEvery, cfg.evalLog ?? 0);
   const engine = chooseEngine(cfg, steps_.length);
   const labels = drawLabels(cfg, seed);
-  const prepared = ENGINES[engine](cfg, seed, labels, cache, steps_.length + 1);
+  const prepared = ENGINES[engine](cfg, seed, labels, cache);
   const checkpoints: Checkpoint[] = [];
   const delta = cfg.generalizationTolerance;
   const trainLabels = { n, T, y: labels.y, noisy: labels.noisy };
