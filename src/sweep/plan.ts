@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type TrialConfig, DEFAULT_CONFIG } from '../model/config.js';
 import { type EngineName, chooseEngine, engineConfigError, engineDimension, trialSeconds } from '../model/cost.js';
+import { testCoordinateCount } from '../model/testset.js';
 import { sharedKey } from '../model/shared.js';
 import { type ResolveNotes, resolveDerived, stepSizeWarnings, stepsCappedWarning } from './derived.js';
 import { INTEGER_PARAMS, NUMERIC_PARAMS, PARAM_SCHEMAS, type ParamName, type ParamValue, type Sweep, SweepSpecError } from './spec.js';
@@ -119,27 +120,32 @@ export const CHECKPOINT_BYTES = 1200;
 export interface TrialMemory {
   /** the engine's arrays (W, X or the reduced matrices): d, n and T */
   model: number;
-  /** the test set: testN (and T, and the projected basis per checkpoint) */
+  /** the test set: testN (and T, and for the projected set its m coordinates per token, m set by n·T or d) */
   testSet: number;
-  /** the checkpoint records and the projected basis: steps / evalEvery */
+  /** the checkpoint records: steps / evalEvery */
   checkpoints: number;
   total: number;
 }
 
 /**
  * Rough peak memory of one trial in bytes (float64 arrays): explicit engine
- * W (d²) and X (N·d); reduced engine about eight d×(N+3) matrices (E, Eᵀ, Z,
- * R, Q, X, …) plus C, G, H (N²); the test set — explicit testN·T·d, or
- * projected testN·T coordinates per basis direction (checkpoints + 2; SPEC
- * §5) — and per checkpoint its records plus a projected basis vector (d).
+ * W (d²) and X (N·d) — plus, when its projected test set needs the fixed
+ * subspace, the shared draws it is built from (E, Eᵀ, Z, R: about four
+ * d×(N+3)); reduced engine about eight d×(N+3) matrices (E, Eᵀ, Z, R, Q, X,
+ * …) plus C, G, H (N²); the test set — explicit testN·T·d, or projected
+ * testN·T·m coordinates (m = min(d, 2N + 4 (+1)), SPEC §5) plus, with the
+ * fixed subspace, copies of E and R (d·(2N+3)) and its Cholesky factor (m²);
+ * per checkpoint its records.
  */
 export function trialMemory(cfg: TrialConfig, engine: EngineName, nCk = checkpointCount(cfg.steps, cfg.evalEvery, cfg.evalLog)): TrialMemory {
   const N = cfg.n * cfg.T;
   const d = engineDimension(cfg, engine); // 2(N+2) for wishart: nothing of size d
   const NT = cfg.testN * cfg.T;
-  const model = 8 * (engine === 'explicit' ? d * d * 2 + 3 * N * d : 8 * d * (N + 3) + 4 * (N + 1) * (N + 1));
-  const testSet = 8 * (cfg.test === 'explicit' ? NT * d + 5 * NT : NT * (nCk + 2) + 5 * NT);
-  const checkpoints = nCk * CHECKPOINT_BYTES + (cfg.test === 'explicit' ? 0 : 8 * d * (nCk + 1));
+  const m = testCoordinateCount(d, N, cfg.init.p === 'zero');
+  const subspace = cfg.test === 'projected' && m < d; // never for wishart (m = d there)
+  const model = 8 * (engine === 'explicit' ? d * d * 2 + 3 * N * d + (subspace ? 4 * d * (N + 3) : 0) : 8 * d * (N + 3) + 4 * (N + 1) * (N + 1));
+  const testSet = 8 * (cfg.test === 'explicit' ? NT * d + 5 * NT : NT * m + 6 * NT + (subspace ? d * (2 * N + 3) + 2 * m * m : 0));
+  const checkpoints = nCk * CHECKPOINT_BYTES;
   return { model, testSet, checkpoints, total: model + testSet + checkpoints };
 }
 
@@ -154,8 +160,7 @@ function memoryError(cfg: TrialConfig, engine: string, m: TrialMemory, nCk: numb
   const N = cfg.n * cfg.T;
   const head = `needs about ${gib(m.total)} GiB (${engine} engine); the limit is ${maxTrialGib()} GiB (ATTN_PHASE_MAX_TRIAL_GIB)`;
   const largest = Math.max(m.model, m.testSet, m.checkpoints);
-  // the projected test set holds testN·T coordinates per checkpoint: blame the larger factor
-  if (m.checkpoints === largest || (m.testSet === largest && cfg.test !== 'explicit' && nCk > cfg.testN * cfg.T)) {
+  if (m.checkpoints === largest) {
     return new SweepSpecError(`steps: a trial with steps = ${cfg.steps} and evalEvery = ${cfg.evalEvery} keeps ${nCk.toLocaleString('en')} checkpoints and ${head} — lower steps or raise evalEvery`);
   }
   if (m.testSet === largest) {
@@ -218,15 +223,14 @@ function drawGroupKey(t: PlannedTrial): string {
 /**
  * Estimated seconds of each of `trials` run one after another in one worker
  * (`trialSeconds`, src/model/cost.ts): each trial's own `cost`, except that a
- * reduced-engine trial whose dense draws an earlier one of the list already
- * computed (same draw key) does not pay for them again.
+ * trial whose dense draws (and test-set normals) an earlier one of the list
+ * already computed (same draw key) does not pay for them again.
  *
  * @returns seconds, in the order of `trials`
  */
 export function secondsInOrder(trials: readonly PlannedTrial[]): number[] {
   const paid = new Set<string>();
   return trials.map((t) => {
-    if (t.engine !== 'reduced') return t.cost;
     const key = drawGroupKey(t);
     if (!paid.has(key)) {
       paid.add(key);
