@@ -163,8 +163,10 @@ export interface TestSetSpec {
   nu: Float64Array;
   seed: number;
   /**
-   * projected set only: the fixed subspace holding every u evaluated (and ν),
-   * of this d; absent: the whole space (basis e₁, …, e_d — any u)
+   * projected set only: the fixed subspace holding every u evaluated and ν
+   * (the head lies on e₁, e₂, which it spans), of this d; absent: the whole
+   * space (basis e₁, …, e_d — any u). A vector outside it is seen through its
+   * orthogonal projection.
    */
   subspace?: TestSubspace;
 }
