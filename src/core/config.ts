@@ -30,6 +30,21 @@ export type TestMode = z.output<Schemas['test']>;
  */
 export type TrialConfig = { [K in keyof Schemas as Exclude<K, 'snr' | 'init' | 'maxSteps' | 'steps'>]: z.output<Schemas[K]> } & { init: InitConfig; steps: number };
 
+/**
+ * Version of the numbers a trial produces for a given configuration and seed.
+ * Bumped by every change that alters them (a new random stream layout, a new
+ * test-set construction, …), never by one that only adds a defaulted
+ * parameter; results written under another version must not be mixed with
+ * these (the journal records it).
+ *
+ * 1: the first journals (no version recorded).
+ * 2: the projected test set draws its coordinates on a basis fixed before
+ *    training (SPEC §5) and ξ's coordinate k is block k of the test-noise
+ *    stream for both test sets (was: one block per new checkpoint direction;
+ *    explicit: token by token).
+ */
+export const NUMBERS_VERSION = 2;
+
 /** Defaults of the paper's synthetic runs (SPEC §1–2). */
 export const DEFAULT_CONFIG: TrialConfig = {
   d: 2000,

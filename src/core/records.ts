@@ -185,9 +185,9 @@ export interface TrialOutcome {
 export interface Provenance {
   /** attn-phase version (package.json `version` of the package this module belongs to) */
   version: string;
-  /** git commit (40 hex digits) of the checkout attn-phase runs from; null when not run from a git checkout or git is absent */
+  /** git commit (40 hex digits; 64 in a SHA-256 repository) of the checkout attn-phase runs from, whoever owns it; null when not run from the top of a git checkout */
   commit: string | null;
-  /** the checkout has uncommitted changes to tracked files (null when `commit` is null) */
+  /** the checkout has uncommitted changes to tracked files (null when `commit` is null, or git is absent) */
   dirty: boolean | null;
   /** Node version, e.g. "v20.19.0" (process.version) */
   node: string;

@@ -15,6 +15,7 @@
 import { threadWorkspace } from './dense.js';
 import { W0Rows, assembleTokens, drawP0, drawTokenNoise, drawW0, headCoefficients, signalCoefficients } from './data.js';
 import { giveArrays, takeArray } from './pool.js';
+import { type TestSubspace, testSubspaceDimension, testSubspaceOf } from './testset.js';
 import { type ReducedSystem, transpose } from './reduced.js';
 import type { TrialConfig } from '../core/config.js';
 
@@ -176,6 +177,8 @@ export class DrawCache {
   private shared: SharedDraws | null = null;
   private w0Key = '';
   private w0: Float64Array | null = null;
+  private subspaceKey = '';
+  private subspace: TestSubspace | undefined;
 
   /** Shared draws for the reduced engine; `fresh` tells whether they were computed now. */
   sharedDraws(cfg: TrialConfig, seed: number): { draws: SharedDraws; fresh: boolean } {
@@ -189,11 +192,30 @@ export class DrawCache {
     return { draws: this.shared, fresh: true };
   }
 
-  /** Drop the cached shared draws, handing their memory back to the thread's pool (`pool.ts`). */
+  /**
+   * The fixed subspace of the projected test set (SPEC §5, `testset.ts`) in
+   * d dimensions, built from the shared draws once per group; undefined when
+   * it would be the whole space (d ≤ 2N + 4 (+1)) or the test set is explicit.
+   * `ms`: time spent now (the shared draws too, if this computed them; 0 when cached).
+   */
+  testSubspace(cfg: TrialConfig, seed: number): { subspace: TestSubspace | undefined; ms: number } {
+    const p0Zero = cfg.init.p === 'zero';
+    if (cfg.test !== 'projected' || cfg.d <= testSubspaceDimension(cfg.n * cfg.T, p0Zero)) return { subspace: undefined, ms: 0 };
+    const t0 = performance.now();
+    const { draws } = this.sharedDraws(cfg, seed);
+    if (this.subspaceKey === this.sharedKeyValue) return { subspace: this.subspace, ms: 0 };
+    this.subspace = testSubspaceOf(draws, p0Zero);
+    this.subspaceKey = this.sharedKeyValue;
+    return { subspace: this.subspace, ms: performance.now() - t0 };
+  }
+
+  /** Drop the cached shared draws (and the test subspace built on them), handing their memory back to the thread's pool (`pool.ts`). */
   release(): void {
     if (this.shared) releaseSharedDraws(this.shared);
     this.shared = null;
     this.sharedKeyValue = '';
+    this.subspace = undefined;
+    this.subspaceKey = '';
   }
 
   /** Whole W₀ for the explicit engine. */

@@ -52,7 +52,7 @@ export function runTrial(cfg: TrialConfig, seed: number, cache?: DrawCache, hook
   const steps_ = checkpointSteps(steps, cfg.evalEvery, cfg.evalLog ?? 0);
   engine ??= chooseEngine(cfg, steps_.length);
   const labels = drawLabels(cfg, seed);
-  const prepared = ENGINES[engine].prepare(cfg, seed, labels, cache, steps_.length + 1);
+  const prepared = ENGINES[engine].prepare(cfg, seed, labels, cache);
   const checkpoints: Checkpoint[] = [];
   const delta = cfg.generalizationTolerance;
   const trainLabels = { n, T, y: labels.y, noisy: labels.noisy };

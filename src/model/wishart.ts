@@ -28,6 +28,8 @@
  *  4. Test tokens z = m + σξ: in that basis ξ has i.i.d. N(0,1) coordinates
  *     independent of everything else, and m, ν live on e₁, e₂ — so the test
  *     sets of SPEC §5 (projected, or explicit) run unchanged in 2k dimensions.
+ *     u spans all of them, so the projected set's fixed basis is the whole
+ *     space there (2k coordinates per token, the explicit set's numbers).
  *
  * Cost O(k²N) once (dense kernels of the kernel table) plus the reduced
  * engine's O(N²) per step, whatever d is.

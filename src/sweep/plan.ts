@@ -90,8 +90,7 @@ function memoryError(cfg: TrialConfig, engine: string, m: TrialMemory, nCk: numb
   const N = cfg.n * cfg.T;
   const head = `needs about ${gib(m.total)} GiB (${engine} engine); the limit is ${maxTrialGib()} GiB (ATTN_PHASE_MAX_TRIAL_GIB)`;
   const largest = Math.max(m.model, m.testSet, m.checkpoints);
-  // the projected test set holds testN·T coordinates per checkpoint: blame the larger factor
-  if (m.checkpoints === largest || (m.testSet === largest && cfg.test !== 'explicit' && nCk > cfg.testN * cfg.T)) {
+  if (m.checkpoints === largest) {
     return new SweepSpecError(`steps: a trial with steps = ${cfg.steps} and evalEvery = ${cfg.evalEvery} keeps ${nCk.toLocaleString('en')} checkpoints and ${head} — lower steps or raise evalEvery`);
   }
   if (m.testSet === largest) {
@@ -153,16 +152,15 @@ function drawGroupKey(t: PlannedTrial): string {
 
 /**
  * Estimated seconds of each of `trials` run one after another in one worker
- * (`trialSeconds`, src/model/cost.ts): each trial's own `cost`, except that a
- * reduced-engine trial whose dense draws an earlier one of the list already
- * computed (same draw key) does not pay for them again.
+ * (`trialSeconds`, src/model/engines.ts): each trial's own `cost`, except that a
+ * trial whose dense draws (and test-set normals) an earlier one of the list
+ * already computed (same draw key) does not pay for them again.
  *
  * @returns seconds, in the order of `trials`
  */
 export function secondsInOrder(trials: readonly PlannedTrial[]): number[] {
   const paid = new Set<string>();
   return trials.map((t) => {
-    if (!ENGINES[t.engine].sharesDraws) return t.cost;
     const key = drawGroupKey(t);
     if (!paid.has(key)) {
       paid.add(key);

@@ -190,15 +190,94 @@ describe('runTrial: explicit and reduced engines give the same checkpoint metric
   });
 });
 
+/** Every metric of two checkpoint lists, checkpoint by checkpoint: training and test metrics to TOL, fits and accuracies exactly. */
+function compareCheckpoints(a: ReturnType<typeof runTrial>['checkpoints'], b: ReturnType<typeof runTrial>['checkpoints']): void {
+  expect(b.map((c) => c.step)).toEqual(a.map((c) => c.step));
+  for (let k = 0; k < a.length; k++) {
+    const x = a[k], y = b[k];
+    expect(Math.abs(y.testAcc - x.testAcc), `testAcc at step ${x.step}`).toBeLessThanOrEqual(TOL);
+    expect(Math.abs(y.testLoss - x.testLoss), `testLoss at step ${x.step}`).toBeLessThan(TOL * Math.max(1, x.testLoss));
+    expect(Math.abs(y.trainLoss - x.trainLoss)).toBeLessThan(TOL * Math.max(1, x.trainLoss));
+    expect(Math.abs(y.pNorm - x.pNorm)).toBeLessThan(TOL * Math.max(1, x.pNorm));
+    expect(y.trainAcc).toBe(x.trainAcc);
+    expect(y.cleanFit).toBe(x.cleanFit);
+    expect(y.noisyFit).toBe(x.noisyFit);
+    expect(y.regime).toBe(x.regime);
+  }
+}
+
+describe('runTrial: explicit ≡ reduced with the default logarithmic schedule (evalLog 20), test metrics at every checkpoint', () => {
+  // The problems of issue #21 (d = 300, T = 6, 200 steps), where the checkpoint-driven basis of the
+  // earlier projected test set made test accuracy differ by up to 6e-3 between engines: N = 48 and
+  // 144, so the fixed subspace (2N + 4 = 100, 292 < 300) is used; then random problems on both sides
+  // of d = 2N + 4 (whole-space basis below it).
+  const issue: [string, Partial<TrialConfig>][] = [];
+  for (const n of [8, 24]) for (const snr of [0.1, 1]) issue.push([`issue #21: n = ${n}, SNR = ${snr}`, { d: 300, T: 6, n, muNorm: snr * Math.sqrt(300), steps: 200, testN: 1000 }]);
+  const r = new Rng(2121, 'engines-schedule');
+  const random: [string, Partial<TrialConfig>][] = [];
+  for (let i = 0; i < 12; i++) {
+    const n = 2 + Math.floor(r.uniform() * 5), T = 3 + Math.floor(r.uniform() * 3);
+    const N = n * T;
+    const d = i % 2 === 0 ? 2 * N + 5 + Math.floor(r.uniform() * 60) : 2 + Math.floor(r.uniform() * (2 * N + 3));
+    random.push([`random ${i}: d = ${d}, N = ${N}${d > 2 * N + 4 ? ' (subspace)' : ' (whole space)'}`, {
+      d, n, T, eta: [0, 0.2, 0.34][i % 3], rho: 0.05 + 0.9 * r.uniform(), muNorm: Math.exp(Math.log(0.5) + r.uniform() * Math.log(20)),
+      sigma: [0.5, 1, 2][i % 3], alpha: Math.exp(Math.log(0.01) + r.uniform() * Math.log(20)), steps: 150, testN: 300,
+      init: i % 4 < 2 ? { W: 'uniform', p: 'zero' } : { W: 'gaussian', p: 'gaussian', sigmaP: 0.5 },
+    }]);
+  }
+
+  it.each([...issue, ...random])('%s', (_name, over) => {
+    const cfg = cfgOf({ ...over, evalLog: DEFAULT_CONFIG.evalLog, evalEvery: 10 });
+    expect(cfg.evalLog).toBe(20);
+    const ex = runTrial({ ...cfg, engine: 'explicit' }, 5);
+    const re = runTrial({ ...cfg, engine: 'reduced' }, 5);
+    expect(ex.diverged || re.diverged).toBe(false);
+    // a run whose test accuracy never moves would make the comparison vacuous
+    expect(new Set(ex.checkpoints.map((c) => c.testLoss)).size).toBeGreaterThan(1);
+    compareCheckpoints(ex.checkpoints, re.checkpoints);
+  });
+});
+
+describe('changing the checkpoint schedule changes no metric at a checkpoint both schedules share', () => {
+  const base: Partial<TrialConfig> = { n: 4, T: 4, muNorm: 2.5, eta: 0.25, alpha: 0.2, steps: 120, testN: 300 };
+  const schedules: Partial<TrialConfig>[] = [{ evalEvery: 10, evalLog: 20 }, { evalEvery: 10, evalLog: 0 }, { evalEvery: 20, evalLog: 7 }, { evalEvery: 1, evalLog: 0 }];
+  const cases: [string, Partial<TrialConfig>][] = [
+    ['reduced, fixed subspace (d = 60 > 36)', { d: 60, engine: 'reduced' }],
+    ['explicit, fixed subspace (d = 60 > 36)', { d: 60, engine: 'explicit' }],
+    ['reduced, whole space (d = 20)', { d: 20, engine: 'reduced' }],
+    ['explicit, whole space, p₀ gaussian (d = 20)', { d: 20, engine: 'explicit', init: { W: 'uniform', p: 'gaussian' } }],
+    ['reduced, explicit test set (d = 60)', { d: 60, engine: 'reduced', test: 'explicit' }],
+    ['wishart (its 2(N + 2) space)', { d: 200, engine: 'wishart', init: { W: 'gaussian', p: 'zero' } }],
+  ];
+
+  it.each(cases)('%s', (_name, over) => {
+    const runs = schedules.map((sch) => runTrial(cfgOf({ ...base, ...over, ...sch }), 9).checkpoints);
+    const ref = new Map(runs[0].map((c) => [c.step, c]));
+    let shared = 0;
+    for (const other of runs.slice(1)) {
+      for (const c of other) {
+        const r0 = ref.get(c.step);
+        if (!r0) continue;
+        shared++;
+        expect(c, `step ${c.step}`).toStrictEqual(r0);
+      }
+    }
+    expect(shared).toBeGreaterThan(20);
+    // and test accuracy changed along the run (else the comparison says nothing about the test set)
+    expect(new Set(runs[3].map((c) => c.testLoss)).size).toBeGreaterThan(50);
+  });
+});
+
 describe('a trial does not depend on the other trials of its group (SPEC §6)', () => {
   const base: Partial<TrialConfig> = { d: 12, n: 4, T: 4, muNorm: 2, eta: 0.25, alpha: 0.2, steps: 30, evalEvery: 10, testN: 100, init: { W: 'uniform', p: 'gaussian' } };
   const others: Partial<TrialConfig>[] = [{ muNorm: 9, rho: 0.5 }, { sigma: 2, eta: 0 }, { alpha: 0.05, steps: 12 }];
 
-  it.each(['explicit', 'reduced', 'auto'] as const)('engine %s: bitwise identical alone and after group mates', (engine) => {
-    const target = cfgOf({ ...base, engine });
+  // d = 12: the projected test set's basis is the whole space; d = 60 > 2N + 5 = 37: the group's fixed subspace (cached with the draws)
+  it.each([['explicit', 12], ['reduced', 12], ['auto', 12], ['explicit', 60], ['reduced', 60]] as const)('engine %s, d = %i: bitwise identical alone and after group mates', (engine, d) => {
+    const target = cfgOf({ ...base, d, engine });
     const alone = runTrial(target, 6, new DrawCache());
     const cache = new DrawCache();
-    for (const o of others) runTrial(cfgOf({ ...base, ...o, engine }), 6, cache);
+    for (const o of others) runTrial(cfgOf({ ...base, d, ...o, engine }), 6, cache);
     const grouped = runTrial(target, 6, cache);
     // toStrictEqual compares numbers with Object.is semantics for NaN and is exact otherwise
     expect(grouped.checkpoints).toStrictEqual(alone.checkpoints);

@@ -36,13 +36,14 @@ describe('checkpoint schedule', () => {
 });
 
 describe('step 0 with p₀ = 0, reconstructed from the streams', () => {
-  const d = 9, n = 10, T = 4, muNorm = 1.5, rho = 0.2, sigma = 0.8, nuScale = 1.3, testN = 300, seed = 12;
+  const n = 10, T = 4, muNorm = 1.5, rho = 0.2, sigma = 0.8, nuScale = 1.3, testN = 300, seed = 12;
   const nu0 = nuScale / (Math.SQRT2 * muNorm); // ν = ν₀(e₁ − e₂), SPEC §2
 
   /** νᵀm for the signal m of position t of a sequence with true label y (SPEC §1). */
   const signalDotNu = (t: number, y: number) => (t === 0 ? y : t === 1 ? -rho * y : t === 2 ? rho * y : 0) * muNorm * nu0;
 
-  it.each(['projected', 'explicit'] as const)('test set %s: train loss/fit, attention 1/T, ‖p‖ = 0, test accuracy and loss', (test) => {
+  // d = 9 < 2N + 4 = 84: the projected set's basis is the whole space; d = 100: the trial's fixed subspace
+  it.each([['projected', 9], ['projected', 100], ['explicit', 9]] as const)('test set %s, d = %i: train loss/fit, attention 1/T, ‖p‖ = 0, test accuracy and loss', (test, d) => {
     const cfg = cfgOf({ d, n, T, muNorm, rho, sigma, nuScale, eta: 0.3, testN, test, steps: 3, evalEvery: 1, alpha: 0.1 });
     const c0 = runTrial(cfg, seed).checkpoints[0];
     expect(c0.step).toBe(0);
@@ -70,17 +71,18 @@ describe('step 0 with p₀ = 0, reconstructed from the streams', () => {
     expect(c0.noisyFit).toBe(fitNoisy / nNoisy);
     expect(c0.trainAcc).toBe((fitClean + fitNoisy) / n);
 
-    // test: balanced true labels; ξᵀν from the `test-noise` stream — for the projected set
-    // ‖ν‖ times the first N(0,1) coordinate of each token, for the explicit set ν₀(ξ₁ − ξ₂)
-    const g = stream(seed, 'test-noise').fillNormal(new Float64Array(test === 'projected' ? testN * T : testN * T * d));
-    const nuNorm = Math.SQRT2 * Math.abs(nu0);
+    // test: balanced true labels; ξᵀν = ν₀(ξ₁ − ξ₂) from the `test-noise` stream, whose k-th block of
+    // testN·T normals is coordinate k of every token — along e_k for both sets (the fixed subspace's
+    // first two basis directions are e₁, e₂)
+    const NT = testN * T;
+    const g = stream(seed, 'test-noise').fillNormal(new Float64Array(2 * NT));
     let tl = 0, correct = 0;
     for (let i = 0; i < testN; i++) {
       const y = i < Math.floor(testN / 2) ? 1 : -1;
       let f = 0;
       for (let t = 0; t < T; t++) {
         const j = i * T + t;
-        const xiNu = test === 'projected' ? nuNorm * g[j] : nu0 * (g[j * d] - g[j * d + 1]);
+        const xiNu = nu0 * (g[j] - g[NT + j]);
         f += (signalDotNu(t, y) + sigma * xiNu) / T;
       }
       tl += softplus(-y * f) / testN;

@@ -3,7 +3,8 @@
  * Slurm's outputs, and the shard names of task incarnations — no cluster needed.
  */
 import { describe, expect, it } from 'vitest';
-import { KERNEL_RATES, engineCosts } from '../../src/model/cost.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
+import { KERNEL_RATES, NORMAL_S, engineCosts } from '../../src/model/cost.js';
 import { sharedKey } from '../../src/model/shared.js';
 import { taskWriterName } from '../../src/slurm/manifest.js';
 import { groupCost, packTrials } from '../../src/slurm/pack.js';
@@ -11,7 +12,6 @@ import { arrayChunks, maxArraySize, parseSqueue } from '../../src/slurm/slurm.js
 import { arraySpec } from '../../src/slurm/submit.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { validateSweep } from '../../src/sweep/spec.js';
-import { checkpointSteps } from '../../src/core/schedule.js';
 
 /** 5 snr × 4 n × 3 seeds = 60 trials in 12 draw-sharing sets (n, seed) of unequal cost (cost grows with n). */
 const plan = planSweep(validateSweep({
@@ -60,7 +60,7 @@ describe('packTrials', () => {
     expect(a.map((x) => [...x].sort())).toEqual(b);
   });
 
-  it('a reduced-engine set pays its shared dense products once (cost model)', () => {
+  it('a reduced-engine set pays its shared dense products and test-set normals once (cost model)', () => {
     const reduced = planSweep(validateSweep({ name: 'r', base: { d: 300, T: 4, steps: 200, n: 40, engine: 'reduced' }, grid: { snr: [0.1, 1, 10] } }));
     const set = reduced.trials;
     expect(set.every((t) => t.engine === 'reduced')).toBe(true);
@@ -68,7 +68,9 @@ describe('packTrials', () => {
     const t0 = set[0];
     const dense = engineCosts(t0.config, checkpointSteps(t0.config.steps, t0.config.evalEvery).length).reducedMacs.dense / KERNEL_RATES.reducedDense;
     expect(dense).toBeGreaterThan(0);
-    expect(groupCost(set)).toBeCloseTo(alone - (set.length - 1) * dense, 9);
+    // the projected test set's testN·T·min(d, 2N + 4) normals (here d = 300 < 324: the whole space), drawn once per seed and shape
+    const normals = NORMAL_S * 1000 * 4 * 300;
+    expect(groupCost(set)).toBeCloseTo(alone - (set.length - 1) * (dense + normals), 9);
   });
 });
 

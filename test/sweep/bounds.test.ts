@@ -41,9 +41,9 @@ describe('upper bounds name the field', () => {
   it('within the bounds, the memory estimate names what is too large: checkpoints → steps, test set → testN, model → d', () => {
     // 1e9 steps, a checkpoint every step: 1e9 × 1200 B of records alone ≈ 1 100 GiB (a list of them would not even fit in V8)
     refused({ base: { d: 8, n: 4, T: 3, steps: 1e9, evalEvery: 1 } }, /^steps: a trial with steps = 1000000000 and evalEvery = 1 keeps 1,000,000,001 checkpoints and needs about \d+ GiB .* — lower steps or raise evalEvery/);
-    // 1e7 test sequences × 8 tokens × (nCk + 2 coordinates + 5 work arrays) × 8 B, nCk = 101 evenly spaced + the log schedule's others
+    // 1e7 test sequences × 8 tokens × (2N + 4 = 324 coordinates + 6 work arrays) × 8 B (N = 160; the rest is < 1 GiB)
     const nCk = checkpointSteps(1000, 10, DEFAULT_CONFIG.evalLog).length;
-    const gib = (8 * 1e7 * 8 * (nCk + 2 + 5)) / 2 ** 30;
+    const gib = (8 * 1e7 * 8 * (324 + 6)) / 2 ** 30;
     refused({ base: { testN: 1e7 } }, new RegExp(`^testN: a trial with testN = 10000000 test sequences of T = 8 tokens \\(${nCk} checkpoints\\) needs about ${gib.toFixed(0)} GiB`));
     refused({ base: { d: 1e7 } }, /^d: .*GiB.* — lower d or n/);
   });
@@ -62,9 +62,14 @@ describe('upper bounds name the field', () => {
     const m = trialMemory(c, 'reduced');
     const N = 160;
     expect(m.model).toBe(8 * (8 * 2000 * (N + 3) + 4 * (N + 1) ** 2));
-    expect(m.testSet).toBe(8 * (8000 * (nCk + 2) + 5 * 8000));
-    expect(m.checkpoints).toBe(nCk * CHECKPOINT_BYTES + 8 * 2000 * (nCk + 1));
+    // 8000 test tokens × (m = 2N + 4 = 324 coordinates + 6 work arrays), copies of E and R (d·(2N+3)), Gram and factor (2m²)
+    expect(m.testSet).toBe(8 * (8000 * (324 + 6) + 2000 * (2 * N + 3) + 2 * 324 * 324));
+    expect(m.checkpoints).toBe(nCk * CHECKPOINT_BYTES);
     expect(m.total).toBe(m.model + m.testSet + m.checkpoints);
+    // the projected set's coordinates are the whole space's below d = 2N + 4 (here d = 300 < 324): testN·T·d, no copies
+    expect(trialMemory({ ...c, d: 300 }, 'reduced').testSet).toBe(8 * (8000 * (300 + 6)));
+    // the wishart engine's 2(N + 2) = 324-dimensional space is always the whole space
+    expect(trialMemory({ ...c, d: 1e6, engine: 'wishart', init: { W: 'gaussian', p: 'zero' } }, 'wishart').testSet).toBe(8 * (8000 * (324 + 6)));
   });
 });
 

@@ -8,12 +8,12 @@
  * estimates (dense draws of a group paid once) and the train progress line.
  */
 import { describe, expect, it } from 'vitest';
-import { KERNEL_RATES, evaluationSeconds } from '../../src/model/cost.js';
+import { DEFAULT_CONFIG } from '../../src/core/config.js';
+import { checkpointSteps } from '../../src/core/schedule.js';
+import { KERNEL_RATES, NORMAL_S, evaluationSeconds } from '../../src/model/cost.js';
 import { planSweep } from '../../src/sweep/plan.js';
 import { calibratedEtaMs, rateAndEta, trialEstimates, TrialProgress } from '../../src/sweep/progress.js';
 import { validateSweep } from '../../src/sweep/spec.js';
-import { DEFAULT_CONFIG } from '../../src/core/config.js';
-import { checkpointSteps } from '../../src/core/schedule.js';
 
 /** Deterministic uniform numbers in [0, 1) (a 32-bit LCG; only needs to be fixed). */
 function lcg(seed: number): () => number {
@@ -149,15 +149,18 @@ describe('trialEstimates', () => {
     expect(plan.trials.every((t) => t.engine === 'reduced')).toBe(true);
     const est = trialEstimates(plan.trials);
     const vals = plan.trials.map((t) => est.get(t.id)!).sort((a, b) => b - a);
-    // closed form of the one-off dense work: 2d²(N+2) + d((N+3)² + N²)/2 multiply-adds (SPEC §4)
+    // closed form of the one-off dense work: 2d²(N+2) + d((N+3)² + N²)/2 multiply-adds (SPEC §4), plus
+    // the projected test set's fixed basis d·N·(N+3) + d(N+3)²/2 + m³/6 (m = 2N + 4 = 84 < d, SPEC §5)
+    // and its testN·T·m normals, drawn once for the trials of one seed and shape
     const d = 500;
     const N = 40;
-    const dense = (2 * d * d * (N + 2) + (d * ((N + 3) ** 2 + N * N)) / 2) / KERNEL_RATES.reducedDense;
-    expect(vals[0]! - vals[1]!).toBeCloseTo(dense, 12);
+    const m = 84;
+    const dense = (2 * d * d * (N + 2) + (d * ((N + 3) ** 2 + N * N)) / 2 + d * N * (N + 3) + (d * (N + 3) ** 2) / 2 + m ** 3 / 6) / KERNEL_RATES.reducedDense;
+    expect(vals[0]! - vals[1]!).toBeCloseTo(dense + NORMAL_S * 100 * 4 * m, 12);
     expect(vals[1]).toBeCloseTo(vals[2]!, 15);
     // every estimate includes the checkpoint evaluations
     const nCk = checkpointSteps(200, 50).length;
-    expect(vals[2]!).toBeGreaterThan(evaluationSeconds({ ...DEFAULT_CONFIG, d, T: 4, testN: 100 }, nCk));
+    expect(vals[2]!).toBeGreaterThan(evaluationSeconds({ ...DEFAULT_CONFIG, d, n: 10, T: 4, testN: 100 }, nCk, d, true));
   });
 });
 
