@@ -3,8 +3,16 @@
  *
  * 1. the reference trial (d = 2000, n = 20, T = 8, 1000 steps, 1000 test
  *    sequences) with each engine: wall time and peak RSS, each in a fresh process;
- * 1b. the wishart engine (SPEC §8) at d = 10³ … 10⁶ (n = 20, T = 8, 1000
- *    steps): first and median warm trial time, peak RSS — flat in d;
+ * 1b. the wishart engine (SPEC §8) at d = 10³ … 10⁶, 10⁹ and 10¹² (n = 20,
+ *    T = 8, 1000 steps, the default ‖μ‖ = 20 and α): first and median warm
+ *    trial time, peak RSS; then one trial at d = 10³ against d = 10¹²
+ *    (issue #19 item 6), alternating in one process, with SNR and α·‖μ‖²
+ *    fixed so that both train alike: with testN = 2 (the engine alone: equal
+ *    within noise) and with the default projected test set, whose cost per
+ *    checkpoint is testN·T per direction u has explored (SPEC §5: ~45 at
+ *    d = 10³, 20 at 10¹² here) — a property of the trajectory, not of d.
+ *    (With the default ‖μ‖ and α, d = 10¹² means α·d/n = 2.5·10⁸: the run
+ *    freezes in one step and u explores 2 directions, against ~60 at 10³.)
  * 2. effective GFLOP/s of the dense W₀ kernel;
  * 3. peak memory of a reduced trial at d = 5000 (what one worker holds);
  * 4. wall time of sweeps/figure5.yaml (400 trials) on all cores;
@@ -26,6 +34,8 @@ import { type ProgressCounts, rateAndEta } from '../sweep/progress.js';
 import { runSweep } from '../sweep/run.js';
 import { loadSweep } from '../sweep/spec.js';
 import type { Sweep } from '../core/view.js';
+import { DEFAULT_CONFIG, type TrialConfig } from '../core/config.js';
+import { runTrial } from '../model/trial.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -37,6 +47,30 @@ function probe(args: string[], warm = true, repeats = 1): Probe {
     encoding: 'utf8', env: { ...process.env, PROBE_WARM: warm ? '1' : '0', PROBE_REPEATS: String(repeats) },
   });
   return JSON.parse(out.trim().split('\n').pop() as string);
+}
+
+/**
+ * Median wall time (ms) of a wishart trial at d = 10³ and at d = 10¹² (n = 20, T = 8, 1000 steps,
+ * evalEvery 10, SNR 0.3 and α·‖μ‖² = 0.1 at both; seeds 1…10 in turn), the two run alternately
+ * in this process after one warm-up each; `ratio` = d = 10¹² over d = 10³.
+ */
+function wishartPair(testN: number, rounds: number): { ms: [number, number]; ratio: number } {
+  const cfgs = [1e3, 1e12].map((d): TrialConfig => {
+    const muNorm = 0.3 * DEFAULT_CONFIG.sigma * Math.sqrt(d);
+    return { ...DEFAULT_CONFIG, d, muNorm, alpha: 0.1 / muNorm ** 2, testN, engine: 'wishart', init: { W: 'gaussian', p: 'zero' } };
+  });
+  for (const c of cfgs) runTrial(c, 0);
+  const times: number[][] = [[], []];
+  for (let r = 0; r < rounds; r++) {
+    cfgs.forEach((c, i) => {
+      const t0 = performance.now();
+      runTrial(c, 1 + (r % 10));
+      times[i].push(performance.now() - t0);
+    });
+  }
+  const median = (x: number[]) => [...x].sort((a, b) => a - b)[x.length >> 1];
+  const ms: [number, number] = [median(times[0]), median(times[1])];
+  return { ms, ratio: ms[1] / ms[0] };
 }
 
 async function timeSweep(sweep: Sweep, workers: number, onProgress?: (c: Readonly<ProgressCounts>) => void): Promise<{ wallMs: number; trials: number }> {
@@ -66,9 +100,16 @@ async function main(): Promise<void> {
   }
 
   console.log('\n[1b] wishart engine (SPEC §8): n=20, T=8, 1000 steps, evalEvery=10, testN=1000, one core, fresh process per d');
-  for (const d of [1e3, 1e4, 1e5, 1e6]) {
+  for (const d of [1e3, 1e4, 1e5, 1e6, 1e9, 1e12]) {
     const p = probe(['wishart', String(d), '20', '8', '1000', '10', '1000'], true, 15);
-    console.log(`  d = ${d.toExponential(0).padEnd(4)} first trial ${(p.wallMs / 1000).toFixed(3)} s, warm (median of 15) ${(p.warmMs / 1000).toFixed(3)} s wall, ${(p.warmCpuMs / 1000).toFixed(3)} s CPU, peak RSS ${p.maxRssMB.toFixed(0)} MB, final regime ${p.regime}`);
+    console.log(`  d = ${d.toExponential(0).padEnd(5)} first trial ${(p.wallMs / 1000).toFixed(3)} s, warm (median of 15) ${(p.warmMs / 1000).toFixed(3)} s wall, ${(p.warmCpuMs / 1000).toFixed(3)} s CPU, peak RSS ${p.maxRssMB.toFixed(0)} MB, final regime ${p.regime}`);
+  }
+  // issue #19: one trial at d = 10³ and at 10¹², SNR 0.3 and α·‖μ‖² = 0.1 (τ = 10 steps) at both, alternating in
+  // this process so that load on the machine hits both alike
+  console.log('  one trial at d = 1e3 against d = 1e12 (SNR 0.3, α·‖μ‖² = 0.1, otherwise as above), alternating in one process, median of 30 warm trials each:');
+  for (const testN of [2, 1000]) {
+    const { ms, ratio } = wishartPair(testN, 30);
+    console.log(`    testN = ${String(testN).padEnd(4)} d = 1e3 ${(ms[0] / 1000).toFixed(3)} s, d = 1e12 ${(ms[1] / 1000).toFixed(3)} s — ratio ${ratio.toFixed(2)}${testN === 2 ? ' (the engine alone: equal within noise)' : ' (with the projected test set: its cost follows the directions u explores, not d)'}`);
   }
 
   console.log('\n[2] dense W₀ kernel (d=2000, m=162)');

@@ -19,9 +19,16 @@ export const MAX_TRIALS = 1_000_000;
  * and time are checked per trial at planning, src/sweep/plan.ts), they stop
  * typos like `steps: 1e308` before anything runs, and keep derived values
  * (muNorm = snr·sigma·√d, squared norms) finite.
+ *
+ * `d` goes to 10¹² for the wishart engine, whose cost and memory do not
+ * depend on d (SPEC §8, §9); what an engine that holds d-sized arrays can run
+ * is its memory estimate's business (src/model/engines.ts, checked at
+ * planning). A muNorm derived from snr is held to the muNorm bound too
+ * (src/sweep/derived.ts); the bounds agree at σ = 1: snr ≤ 10⁶ at d = 10¹²
+ * gives muNorm = snr·σ·√d ≤ 10¹².
  */
 export const PARAM_MAX = {
-  d: 10_000_000, T: 10_000, n: 1_000_000, steps: 1_000_000_000, evalEvery: 1_000_000_000, testN: 10_000_000,
+  d: 1_000_000_000_000, T: 10_000, n: 1_000_000, steps: 1_000_000_000, evalEvery: 1_000_000_000, testN: 10_000_000,
   muNorm: 1e12, snr: 1e6, sigma: 1e6, alpha: 1e200, sigmaW: 1e6, sigmaP: 1e6,
 } as const;
 

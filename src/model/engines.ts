@@ -47,6 +47,12 @@ export interface Engine {
   seconds(costs: EngineCosts, drawsShared: boolean): number;
   /** bytes of its model arrays (W, X or the reduced matrices) at dimension `d` = {@link Engine.dimension}; `testSubspace`: the projected test set needs the fixed subspace (SPEC §5) */
   modelBytes(N: number, d: number, testSubspace: boolean): number;
+  /**
+   * How to switch to it, when another engine's trial is over the memory
+   * limit and this one's is not: what it needs and why it fits (a phrase
+   * after "use engine: <name>"); none: never suggested
+   */
+  insteadHint?: string;
   /** draw what the trial needs and make it ready to train */
   prepare(cfg: TrialConfig, seed: number, labels: Labels, cache: DrawCache): PreparedTrial;
 }
@@ -127,6 +133,7 @@ export const ENGINES: Readonly<Record<EngineName, Engine>> = {
     configError: wishartConfigError,
     seconds: (c) => c.wishart,
     modelBytes: reducedBytes,
+    insteadHint: 'with init {W: gaussian, p: zero} (its cost does not depend on d)',
     prepare(cfg, seed, labels) {
       const sys = wishartSystem(cfg, seed, labels);
       return { train: (run) => trainReduced(sys, run), testSet: testSetOf(cfg, seed, undefined, sys.d).testSet, sharedMs: 0 };
@@ -208,6 +215,24 @@ export function trialMemory(cfg: TrialConfig, engine: EngineName, nCk = checkpoi
   const testSet = 8 * (cfg.test === 'explicit' ? NT * d + 5 * NT : NT * m + 6 * NT + (subspace ? d * (2 * N + 3) + 2 * m * m : 0));
   const checkpoints = nCk * CHECKPOINT_BYTES;
   return { model, testSet, checkpoints, total: model + testSet + checkpoints };
+}
+
+/**
+ * The engines, other than `engine`, that offer themselves ({@link Engine.insteadHint})
+ * and whose trial of `cfg` needs at most `limitBytes` — what a memory error
+ * suggests instead (the d-free wishart engine for a d too large for the others).
+ * Their init requirement is the hint's to state; their other preconditions
+ * (wishart: d ≥ 2(N+2)) must hold for `cfg`.
+ *
+ * @returns "use engine: <name> <hint>" phrases, in ENGINE_NAMES order
+ */
+export function enginesInstead(cfg: TrialConfig, engine: EngineName, limitBytes: number, nCk?: number): string[] {
+  return ENGINE_NAMES.filter((e) => {
+    const hint = ENGINES[e].insteadHint;
+    if (e === engine || !hint || trialMemory(cfg, e, nCk).total > limitBytes) return false;
+    const why = ENGINES[e].configError(cfg);
+    return !why || why.startsWith('init:');
+  }).map((e) => `use engine: ${e} ${ENGINES[e].insteadHint}`);
 }
 
 /** Total of {@link trialMemory} (bytes). */

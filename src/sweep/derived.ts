@@ -29,6 +29,7 @@ import { createRequire } from 'node:module';
 import { theoryOf } from '../outcome/theory.js';
 import { type TrialConfig, muNormFromSnr, snrOf } from '../core/config.js';
 import { SweepSpecError } from '../core/errors.js';
+import { PARAM_MAX } from '../core/params.js';
 
 /** Derived quantities an expression may name besides the parameters (SPEC §7). */
 export const DERIVED_NAMES = ['snr', 'muNorm', 'tau', 'tauBenign', 'nSnr2'] as const;
@@ -177,7 +178,16 @@ export function resolveDerived(
 
   const compute = (name: string): number => {
     const where = whereOf(name);
-    if (name === 'muNorm' && hasSnr) return muNormFromSnr(value('snr', where), value('sigma', where), value('d', where));
+    if (name === 'muNorm' && hasSnr) {
+      const snr = value('snr', where), sigma = value('sigma', where), d = value('d', where);
+      const mu = muNormFromSnr(snr, sigma, d);
+      // the muNorm bound holds for a derived muNorm too (it keeps ‖μ‖², ‖μ‖³ of the theory finite)
+      if (!(mu <= PARAM_MAX.muNorm)) {
+        const at = whereOf('snr');
+        throw new SweepSpecError(`${at}: gives muNorm = snr·sigma·√d = ${mu.toPrecision(3)} (snr = ${snr}, sigma = ${sigma}, d = ${d}), above the muNorm limit ${PARAM_MAX.muNorm.toLocaleString('en')} — lower snr (at most ${(PARAM_MAX.muNorm / (sigma * Math.sqrt(d))).toPrecision(3)} here)`);
+      }
+      return mu;
+    }
     if (name === 'snr' && !hasSnr) return snrOf({ muNorm: value('muNorm', where), sigma: value('sigma', where), d: value('d', where) });
     if (name === 'tau' || name === 'tauBenign' || name === 'nSnr2') {
       // only what each quantity needs, so that e.g. alpha may depend on nSnr2

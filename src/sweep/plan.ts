@@ -4,7 +4,7 @@
  * into one pool task (SPEC §6).
  */
 import { createHash } from 'node:crypto';
-import { ENGINES, chooseEngine, trialMemory, type TrialMemory, trialSeconds } from '../model/engines.js';
+import { ENGINES, chooseEngine, enginesInstead, trialMemory, type TrialMemory, trialSeconds } from '../model/engines.js';
 import { sharedKey } from '../model/shared.js';
 import { type ResolveNotes, resolveDerived, stepSizeWarnings, stepsCappedWarning } from './derived.js';
 import { type TrialConfig, DEFAULT_CONFIG } from '../core/config.js';
@@ -84,20 +84,25 @@ export function maxTrialGib(): number {
   return Number.isFinite(v) && v > 0 ? v : MAX_TRIAL_GIB;
 }
 
-/** The one-line error of a trial over the memory limit, naming the parameter whose part is largest. */
-function memoryError(cfg: TrialConfig, engine: string, m: TrialMemory, nCk: number): SweepSpecError {
+/**
+ * The one-line error of a trial over the memory limit, naming the parameter
+ * whose part is largest, and the engine whose trial would fit
+ * ({@link enginesInstead}: wishart, for a d too large for the others).
+ */
+function memoryError(cfg: TrialConfig, engine: EngineName, m: TrialMemory, nCk: number): SweepSpecError {
   const gib = (b: number) => (b / 2 ** 30 >= 10 ? (b / 2 ** 30).toFixed(0) : (b / 2 ** 30).toPrecision(2));
   const N = cfg.n * cfg.T;
   const head = `needs about ${gib(m.total)} GiB (${engine} engine); the limit is ${maxTrialGib()} GiB (ATTN_PHASE_MAX_TRIAL_GIB)`;
+  const instead = enginesInstead(cfg, engine, maxTrialGib() * 2 ** 30, nCk).map((s) => `, or ${s}`).join('');
   const largest = Math.max(m.model, m.testSet, m.checkpoints);
   if (m.checkpoints === largest) {
-    return new SweepSpecError(`steps: a trial with steps = ${cfg.steps} and evalEvery = ${cfg.evalEvery} keeps ${nCk.toLocaleString('en')} checkpoints and ${head} — lower steps or raise evalEvery`);
+    return new SweepSpecError(`steps: a trial with steps = ${cfg.steps} and evalEvery = ${cfg.evalEvery} keeps ${nCk.toLocaleString('en')} checkpoints and ${head} — lower steps or raise evalEvery${instead}`);
   }
   if (m.testSet === largest) {
-    return new SweepSpecError(`testN: a trial with testN = ${cfg.testN} test sequences of T = ${cfg.T} tokens (${nCk.toLocaleString('en')} checkpoints) ${head} — lower testN`);
+    return new SweepSpecError(`testN: a trial with testN = ${cfg.testN} test sequences of T = ${cfg.T} tokens (${nCk.toLocaleString('en')} checkpoints) ${head} — lower testN${instead}`);
   }
   const field = cfg.d >= N ? 'd' : cfg.n >= cfg.T ? 'n' : 'T';
-  return new SweepSpecError(`${field}: a trial with d = ${cfg.d}, n = ${cfg.n}, T = ${cfg.T} ${head} — lower ${field === 'd' ? 'd or n' : field}`);
+  return new SweepSpecError(`${field}: a trial with d = ${cfg.d}, n = ${cfg.n}, T = ${cfg.T} ${head} — lower ${field === 'd' ? 'd or n' : field}${instead}`);
 }
 
 /** Expand a sweep into cells and trials (axes in file order; first axis varies slowest). */
