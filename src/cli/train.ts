@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { checkpointValues, CHECKPOINT_COLUMNS, toCsv } from '../outcome/csv.js';
 import { eventTimes } from '../outcome/metrics.js';
+import { theoryOf } from '../outcome/theory.js';
 import { provenance } from '../provenance.js';
 import { planSweep } from '../sweep/plan.js';
 import { formatDuration, TrialProgress } from '../sweep/progress.js';
@@ -57,7 +58,7 @@ function partialOutcome(cfg: TrialConfig, checkpoints: Checkpoint[], engine: Tri
   const final = checkpoints[checkpoints.length - 1] ?? null;
   const ms = performance.now() - startedAt;
   return {
-    engine, checkpoints, final, regime: final?.regime ?? 'partial', events: eventTimes(checkpoints, cfg.generalizationTolerance),
+    engine, checkpoints, final, regime: final?.regime ?? 'partial', events: eventTimes(checkpoints, cfg.generalizationTolerance, theoryOf(cfg).testLossBest),
     diverged: false, stopped: true, timings: { sharedMs: NaN, trainMs: NaN, totalMs: ms },
   } as Omit<TrialOutcome, 'final'> & { final: Checkpoint | null };
 }

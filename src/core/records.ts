@@ -76,6 +76,12 @@ export interface EventTimes {
   bestTestError?: number | null;
   /** tGeneralize is not null: test error fell again after every noisy label was memorised */
   delayedGeneralisation?: boolean;
+  /**
+   * first checkpoint step at which the test loss has covered SELECTION_FRACTION (a tenth) of the way from
+   * its step-0 value to the test loss of perfect token selection (TheoryQuantities.testLossBest): when
+   * token selection starts to generalise — measurable where test error is trivially 0 (SPEC §9); null if never
+   */
+  tSelect?: number | null;
 }
 
 /** Theory quantities of one cell (SPEC §7; computed by src/outcome/theory.ts). Units: steps for times; errors are probabilities. */
@@ -98,6 +104,10 @@ export interface TheoryQuantities {
   testErrorStep0: number;
   /** best test error any token selection reaches (all attention on the relevant token): Φ(−‖μ‖/(σ_ε√2)) */
   testErrorBest: number;
+  /** test loss of uniform attention: E softplus(−g), g ~ N(c/(√2T), σ_ε²c²/(T‖μ‖²)) (c = nuScale) */
+  testLossStep0: number;
+  /** test loss of all attention on the relevant token: E softplus(−g), g ~ N(c/√2, σ_ε²c²/‖μ‖²) */
+  testLossBest: number;
   /** testErrorBest ≥ δ: benign overfitting is impossible in this cell, so "harmful" says nothing about overfitting */
   undecidable: boolean;
 }
@@ -108,7 +118,7 @@ export interface TheoryQuantities {
  * metric names.
  */
 export const FINAL_METRICS = [
-  'testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError',
+  'testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tSelect',
 ] as const;
 /** One of {@link FINAL_METRICS}. */
 export type MetricName = (typeof FINAL_METRICS)[number];

@@ -82,16 +82,17 @@ export function runTrial(cfg: TrialConfig, seed: number, cache?: DrawCache, hook
   const diverged = report.divergedAt !== null;
   if (diverged) checkpoints.push(divergedCheckpoint(report.divergedAt as number));
   const final = checkpoints[checkpoints.length - 1];
+  const theory = theoryOf(cfg);
   const t1 = performance.now();
   return {
     engine,
     checkpoints,
     final,
     regime: final.regime,
-    events: eventTimes(checkpoints, delta),
+    events: eventTimes(checkpoints, delta, theory.testLossBest),
     diverged,
     ...(stopped ? { stopped: true as const } : {}),
-    theory: theoryOf(cfg),
+    theory,
     timings: { sharedMs: prepared.sharedMs, trainMs: t1 - tTrain, totalMs: t1 - t0 },
   };
 }

@@ -13,7 +13,7 @@ export interface TrialSummaryInput {
   cellKey: string;
   final: Checkpoint;
   regime: Regime;
-  events: Pick<EventTimes, 'tFit' | 'tGeneralize' | 'tMemorise' | 'bestTestStep' | 'bestTestError'>;
+  events: Pick<EventTimes, 'tFit' | 'tGeneralize' | 'tMemorise' | 'bestTestStep' | 'bestTestError' | 'tSelect'>;
   checkpoints?: Checkpoint[];
   /** resolved config: gives the cell its theory quantities (SPEC §7) */
   config?: TrialConfig;
@@ -36,6 +36,7 @@ export function finalMetrics(t: TrialSummaryInput): Record<string, number> {
     tMemorise: num(t.events.tMemorise),
     bestTestStep: num(t.events.bestTestStep),
     bestTestError: num(t.events.bestTestError),
+    tSelect: num(t.events.tSelect),
   };
 }
 
@@ -106,9 +107,9 @@ export function atHorizon<T extends TrialSummaryInput & { checkpoints: Checkpoin
   const within = (x: number | null | undefined) => (x !== null && x !== undefined && x <= step ? x : null);
   // tMemorise, tGeneralize and the best test error refer to the whole run: recomputed on the checkpoints up to `step`
   const upTo = cks.filter((c) => c.step <= step);
-  const ev = eventTimes(upTo.length ? upTo : [pick], t.config?.generalizationTolerance ?? 0.05);
+  const ev = eventTimes(upTo.length ? upTo : [pick], t.config?.generalizationTolerance ?? 0.05, t.config ? theoryOf(t.config).testLossBest : undefined);
   return {
     cellKey: t.cellKey, final: pick, regime: pick.regime, config: t.config,
-    events: { tFit: within(t.events.tFit), tGeneralize: ev.tGeneralize, tMemorise: ev.tMemorise, bestTestStep: ev.bestTestStep, bestTestError: ev.bestTestError },
+    events: { tFit: within(t.events.tFit), tGeneralize: ev.tGeneralize, tMemorise: ev.tMemorise, bestTestStep: ev.bestTestStep, bestTestError: ev.bestTestError, tSelect: ev.tSelect },
   };
 }

@@ -17,10 +17,13 @@
  *   <metric>_mean, <metric>_sd for every final metric (SPEC §3; sd over seeds,
  *   0 for one seed): testError, testLoss, trainLoss, trainAcc, cleanFit,
  *   noisyFit, pNorm, tFit, tGeneralize, tMemorise, bestTestStep (steps; empty
- *   when never reached), bestTestError; then the theory of the cell (SPEC §7):
+ *   when never reached), bestTestError, tSelect (first step at which the test
+ *   loss covered a tenth of the way to that of perfect token selection); then
+ *   the theory of the cell (SPEC §7):
  *   nSnr2 (n·SNR²), tau and tauBenign (steps; tauBenign empty when it
  *   overflows), log10TauBenign, testErrorStep0 (uniform attention),
- *   testErrorBest (all attention on the relevant token), undecidable
+ *   testErrorBest (all attention on the relevant token), testLossStep0 and
+ *   testLossBest (the test losses of those two states), undecidable
  *   (1 when testErrorBest ≥ δ: benign overfitting impossible; else 0);
  *   then where the cell stands with respect to the theorem (SPEC §9,
  *   ./assumptions.ts): assumptions (`inside`, or `outside: <conditions>`),
@@ -31,7 +34,7 @@
  * trials.csv — one row per trial and checkpoint (long format):
  *   trial (id), cell, seed, engine, the swept axes, the main parameters not
  *   swept (snr, muNorm, d, n, T, eta, rho, sigma, alpha, steps), final_regime,
- *   tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, tau, nSnr2,
+ *   tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, tSelect, tau, nSnr2,
  *   assumptions and margin_<condition> (as in cells.csv), then the checkpoint: step, regime, trainLoss, trainAcc,
  *   cleanFit, noisyFit, testAcc, testError, testLoss, pNorm,
  *   attnClean_<kind>, attnNoisy_<kind> (mean softmax weight per token of
@@ -76,7 +79,7 @@ export function checkpointValues(c: Checkpoint): unknown[] {
 export const CELL_METRICS: readonly string[] = FINAL_METRICS;
 
 /** Theory columns of cells.csv (SPEC §7; see TheoryQuantities in theory.ts), in order. */
-export const THEORY_COLUMNS = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'undecidable'] as const;
+export const THEORY_COLUMNS = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'testLossStep0', 'testLossBest', 'undecidable'] as const;
 
 /** Assumption columns of cells.csv (SPEC §9; ./assumptions.ts), in order. */
 export const ASSUMPTION_COLUMNS = ['assumptions', 'case', 'predicted', 'verdict', 'horizon_margin', ...CONDITIONS.map((c) => marginColumn(c.id))];
@@ -137,7 +140,7 @@ export interface TrialRow {
   snr: number;
   config: Pick<TrialConfig, 'muNorm' | 'd' | 'n'> & Partial<TrialConfig>;
   regime?: Regime;
-  events?: { tFit: number | null; tGeneralize: number | null; tMemorise?: number | null; bestTestStep?: number | null; bestTestError?: number | null };
+  events?: { tFit: number | null; tGeneralize: number | null; tMemorise?: number | null; bestTestStep?: number | null; bestTestError?: number | null; tSelect?: number | null };
   checkpoints: Checkpoint[];
 }
 
@@ -160,7 +163,7 @@ const TRIAL_PARAMS = ['snr', 'muNorm', 'd', 'n', 'T', 'eta', 'rho', 'sigma', 'al
  */
 export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], cellIndex?: ReadonlyMap<string, number>, assumptions?: Partial<AssumptionConstants>): string {
   const params = TRIAL_PARAMS.filter((p) => !axes.includes(p));
-  const header = ['trial', 'cell', 'seed', 'engine', ...axes, ...params, 'final_regime', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tau', 'nSnr2', 'assumptions', ...CONDITIONS.map((c) => marginColumn(c.id)), ...CHECKPOINT_COLUMNS];
+  const header = ['trial', 'cell', 'seed', 'engine', ...axes, ...params, 'final_regime', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tSelect', 'tau', 'nSnr2', 'assumptions', ...CONDITIONS.map((c) => marginColumn(c.id)), ...CHECKPOINT_COLUMNS];
   const rows: unknown[][] = [];
   for (const t of trials) {
     const cell = t.cellKey === undefined ? null : cellIndex?.get(t.cellKey) ?? null;
@@ -169,7 +172,7 @@ export function trialsCsv(axes: readonly string[], trials: readonly TrialRow[], 
       t.id, cell, t.seed, t.engine, ...axes.map((a) => t.axes[a]),
       ...params.map((p) => (p === 'snr' ? t.snr : cfg[p])),
       t.regime ?? null, t.events?.tFit ?? null, t.events?.tGeneralize ?? null,
-      t.events?.tMemorise ?? null, t.events?.bestTestStep ?? null, t.events?.bestTestError ?? null,
+      t.events?.tMemorise ?? null, t.events?.bestTestStep ?? null, t.events?.bestTestError ?? null, t.events?.tSelect ?? null,
       ...theoryCells(t.config, assumptions),
     ];
     for (const c of t.checkpoints) rows.push([...fixed, ...checkpointValues(c)]);

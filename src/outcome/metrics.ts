@@ -153,9 +153,17 @@ export function divergedCheckpoint(step: number): Checkpoint {
  *   (first on ties; non-finite errors ignored);
  * * tGeneralize — the delayed generalisation of the theorem: first step
  *   after tMemorise with test error < min(δ, test error at tMemorise); null
- *   if it never happens. delayedGeneralisation = (tGeneralize ≠ null).
+ *   if it never happens. delayedGeneralisation = (tGeneralize ≠ null);
+ * * tSelect (when `testLossBest` is given) — first step at which the test
+ *   loss is at or below L₀ − SELECTION_FRACTION·(L₀ − L*), L₀ the step-0
+ *   test loss and L* = testLossBest the loss of perfect token selection
+ *   (src/outcome/theory.ts): when the selection of the relevant token starts
+ *   to carry over to new sequences. It is what can still be measured where
+ *   the test error is trivially 0 (SPEC §9); null if never, or L₀ ≤ L*.
+ *
+ * @param testLossBest  the cell's TheoryQuantities.testLossBest (tSelect is left out without it)
  */
-export function eventTimes(checkpoints: readonly Checkpoint[], delta: number): EventTimes {
+export function eventTimes(checkpoints: readonly Checkpoint[], delta: number, testLossBest?: number): EventTimes {
   const firstStep: Partial<Record<Regime, number>> = {};
   let tFit: number | null = null;
   let bestTestStep: number | null = null;
@@ -183,7 +191,21 @@ export function eventTimes(checkpoints: readonly Checkpoint[], delta: number): E
       }
     }
   }
-  return { firstStep, tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, delayedGeneralisation: tGeneralize !== null };
+  const out: EventTimes = { firstStep, tFit, tGeneralize, tMemorise, bestTestStep, bestTestError, delayedGeneralisation: tGeneralize !== null };
+  if (testLossBest !== undefined) out.tSelect = selectionTime(checkpoints, testLossBest);
+  return out;
+}
+
+/** The fraction of the way from the step-0 test loss to that of perfect token selection that defines tSelect (see {@link eventTimes}). */
+export const SELECTION_FRACTION = 0.1;
+
+/** tSelect of {@link eventTimes}: the first checkpoint with test loss ≤ L₀ − SELECTION_FRACTION·(L₀ − L*); null if none or L₀ ≤ L*. */
+export function selectionTime(checkpoints: readonly Checkpoint[], testLossBest: number): number | null {
+  const l0 = checkpoints[0]?.testLoss;
+  if (l0 === undefined || !Number.isFinite(l0) || !(l0 > testLossBest)) return null;
+  const bar = l0 - SELECTION_FRACTION * (l0 - testLossBest);
+  for (const c of checkpoints) if (Number.isFinite(c.testLoss) && c.testLoss <= bar) return c.step;
+  return null;
 }
 
 /** Majority regime of a list (ties broken in REGIMES order) and its share. */

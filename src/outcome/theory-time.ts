@@ -70,7 +70,7 @@ export function atTheoryTime(t: TheoryTrial, c: number): TrialSummaryInput | nul
   const ck = checkpointAtOrAfter(t.checkpoints, c * tauOf(t));
   if (!ck) return null;
   const upTo = t.checkpoints.filter((x) => x.step <= ck.step);
-  const ev = eventTimes(upTo, t.config.generalizationTolerance);
+  const ev = eventTimes(upTo, t.config.generalizationTolerance, theoryOf(t.config).testLossBest);
   return { cellKey: t.cellKey, final: ck, regime: ck.regime, config: t.config, checkpoints: upTo, events: ev };
 }
 
@@ -253,4 +253,46 @@ export function memoriseExponent(rows: readonly { nSnr2: number; tOverTau: numbe
   if (k < 3) return { exponent: null, ci: null, intercept: null, points: k };
   const ls = olsFit(ok.map((r) => Math.log(r.nSnr2)), ok.map((r) => Math.log(r.tOverTau)), level);
   return ls ? { exponent: ls.slope, ci: ls.ci, intercept: ls.intercept, points: k } : { exponent: null, ci: null, intercept: null, points: k };
+}
+
+/** Fit of an event time against the theorem's benign time scale (see {@link delayFit}). */
+export interface DelayFit {
+  /** which event: `tMemorise` (every noisy label memorised) or `tSelect` (test loss a tenth of the way to perfect selection) */
+  event: 'tMemorise' | 'tSelect';
+  /** b in log(t/τ) − log(n·SNR²) = a + b/(n·SNR²): 1 if t ∝ τ_b (τ_b/τ = n·SNR²·exp(1/(n·SNR²)), SPEC §7); null with < 3 trials */
+  slope: number | null;
+  ci: [number, number] | null;
+  intercept: number | null;
+  /** trials used (those in which the event happened); trials where it did not are left out (a lower bound, not a time) */
+  points: number;
+  /** the n·SNR² range of the trials used */
+  nSnr2Range: [number, number] | null;
+  theorySlope: 1;
+}
+
+/**
+ * Does an event follow the theorem's benign time τ_b ∝ exp(1/(n·SNR²))?
+ * Least squares of y = log(t/τ) − log(n·SNR²) on 1/(n·SNR²) over the trials
+ * in which the event happened, with a Student-t interval on the slope b:
+ * since τ_b/τ = n·SNR²·exp(1/(n·SNR²)) for every init and head scale (SPEC
+ * §7's τ and τ_b), t = C·τ_b gives b = 1 exactly; a time that is not
+ * exponential in 1/(n·SNR²) gives b far below 1 (b = 0 for t ∝ n·SNR²·τ,
+ * a small positive b for t ∝ τ: the log of 1/(n·SNR²) fitted by a line).
+ *
+ * @param trials  the trials (with their config; give only the cells of one case, e.g. the benign one inside the assumptions)
+ */
+export function delayFit(trials: readonly TheoryTrial[], event: DelayFit['event'], level = 0.95): DelayFit {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const t of trials) {
+    const th = theoryOf(t.config);
+    const ev = eventTimes(t.checkpoints, t.config.generalizationTolerance, th.testLossBest);
+    const time = ev[event];
+    if (time === null || time === undefined || !(time > 0) || !(th.nSnr2 > 0)) continue;
+    xs.push(1 / th.nSnr2);
+    ys.push(Math.log(time / th.tau) - Math.log(th.nSnr2));
+  }
+  const range: [number, number] | null = xs.length ? [1 / xs.reduce((a, b) => Math.max(a, b)), 1 / xs.reduce((a, b) => Math.min(a, b))] : null;
+  const ls = xs.length >= 3 ? olsFit(xs, ys, level) : null;
+  return { event, slope: ls?.slope ?? null, ci: ls?.ci ?? null, intercept: ls?.intercept ?? null, points: xs.length, nSnr2Range: range, theorySlope: 1 };
 }

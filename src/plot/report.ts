@@ -85,11 +85,15 @@ function assumptionsSection(cells: readonly CellSummary[], boundary: BoundaryFit
     ['verdicts', [...verdicts].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
     ['why cells are outside', [...why].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
   ];
-  const b = (boundary as { assumptions?: { constants: Record<string, number>; inside: BoundaryFit } } | null | undefined)?.assumptions;
+  type Delay = { slope: number | null; ci: [number, number] | null; points: number };
+  const b = (boundary as { assumptions?: { constants: Record<string, number>; inside: BoundaryFit & { delays?: Record<'memorise' | 'select', Delay> } } } | null | undefined)?.assumptions;
   if (b) {
     rows.push(['constants', Object.entries(b.constants).map(([k, v]) => `${k} = ${v}`).join(', ')]);
     const f = b.inside;
     rows.push(['slope on the inside cells', f.slope === null ? `– (${f.points.length} boundary points)` : `−${formatNumber(f.slope, 3)}${f.slopeCi ? ` [−${formatNumber(f.slopeCi[1], 3)}, −${formatNumber(f.slopeCi[0], 3)}]` : ''} from ${f.points.length} points`]);
+    const delay = (d: Delay | undefined) => (!d || d.slope === null ? `– (${d?.points ?? 0} trials)` : `${formatNumber(d.slope, 3)}${d.ci ? ` [${formatNumber(d.ci[0], 3)}, ${formatNumber(d.ci[1], 3)}]` : ''} from ${d.points} trials (1 if it follows τ_b)`);
+    rows.push(['memorisation time against exp(1/(n·SNR²)), inside, benign case', delay(f.delays?.memorise)]);
+    rows.push(['token-selection time (tSelect) against exp(1/(n·SNR²)), inside, benign case', delay(f.delays?.select)]);
   }
   const conds = CONDITIONS.map((k) => `<tr><th>${esc(k.id)}</th><td>${esc(k.statement)}</td><td>${esc(k.checked)}</td><td>${esc(k.source)}</td></tr>`).join('');
   const unev = UNEVALUATED.map((u) => `<li>${esc(u.statement)}: ${esc(u.why)}</li>`).join('');

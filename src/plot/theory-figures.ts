@@ -14,7 +14,7 @@ import { eventTimes } from '../outcome/metrics.js';
 import { theoryOf } from '../outcome/theory.js';
 import {
   boundaryByHorizon, boundaryByTheoryTime, cellsAtTheoryTime, checkpointAtOrAfter, memoriseExponent, memoriseTimes, memorisationAt,
-  reachedTheoryTimes, tauOf, type SlopeAt, type TheoryTrial,
+  reachedTheoryTimes, tauOf, delayFit, type DelayFit, type SlopeAt, type TheoryTrial,
 } from '../outcome/theory-time.js';
 import type { CellSummary } from '../core/records.js';
 import type { SweepView } from '../core/view.js';
@@ -41,8 +41,10 @@ export interface BoundaryReport extends BoundaryFit {
     constants: AssumptionConstants;
     cellsInside: number;
     cellsAssessed: number;
-    inside: BoundaryFit & { byTheoryTime: (SlopeAt & { c: number })[] };
+    inside: BoundaryFit & { byTheoryTime: (SlopeAt & { c: number })[]; delays: Delays };
   };
+  /** the event times against τ_b ∝ exp(1/(n·SNR²)) over the cells in the theorem's benign case (inside or not) */
+  delays: Delays;
 }
 
 /** The multiples of τ a sweep's figures read: plot.theoryTimes, else the defaults, those reached by some trial. */
@@ -61,12 +63,27 @@ export function boundaryFitsOverTime(settings: Pick<PlotSettings, 'theoryTimes'>
   return { byHorizon: boundaryByHorizon(trials), byTheoryTime: boundaryByTheoryTime(trials, plotTheoryTimes(settings, trials)) };
 }
 
+/** Memorisation and token-selection times against the theorem's τ_b (src/outcome/theory-time.ts delayFit). */
+export interface Delays {
+  memorise: DelayFit;
+  select: DelayFit;
+}
+
+/** The delays of `trials` restricted to the cells of `keys` (cells in the benign case). */
+function delaysOf(trials: readonly TheoryTrial[], keys: ReadonlySet<string>): Delays {
+  const ts = trials.filter((t) => keys.has(t.cellKey));
+  return { memorise: delayFit(ts, 'tMemorise'), select: delayFit(ts, 'tSelect') };
+}
+
 /** The fits on the cells inside the theorem's assumptions (SPEC §9): what boundaryReport adds besides the fits on all cells. */
 export interface InsideFits {
   constants: AssumptionConstants;
   cells: readonly CellSummary[];
   fit: BoundaryFit;
   byTheoryTime: BoundaryFitsOverTime['byTheoryTime'];
+  /** delays over the inside cells in the benign case, and over every cell in the benign case */
+  delaysInside: Delays;
+  delaysAll: Delays;
 }
 
 /** The inside fits of a sweep: its cells inside the assumptions, their fixed-step fit and their fits at t = c·τ. */
@@ -74,11 +91,14 @@ export function insideFits(plan: Pick<SweepView, 'sweep'>, settings: Pick<PlotSe
   const inside = cells.filter((c) => c.assumptions?.inside);
   const keys = new Set(inside.map((c) => c.cellKey));
   const insideTrials = trials.filter((t) => keys.has(t.cellKey));
+  const benign = (c: CellSummary) => c.assumptions?.case === 'benign';
   return {
     constants: { ...DEFAULT_ASSUMPTIONS, ...plan.sweep.assumptions },
     cells: inside,
     fit: estimateBoundary(inside),
     byTheoryTime: boundaryByTheoryTime(insideTrials, plotTheoryTimes(settings, trials)),
+    delaysInside: delaysOf(trials, new Set(inside.filter(benign).map((c) => c.cellKey))),
+    delaysAll: delaysOf(trials, new Set(cells.filter(benign).map((c) => c.cellKey))),
   };
 }
 
@@ -91,8 +111,9 @@ export function boundaryReport(fit: BoundaryFit, overTime: BoundaryFitsOverTime,
       constants: inside.constants,
       cellsInside: inside.cells.length,
       cellsAssessed: cells.filter((c) => c.assumptions).length,
-      inside: { ...inside.fit, byTheoryTime: slim(inside.byTheoryTime) },
+      inside: { ...inside.fit, byTheoryTime: slim(inside.byTheoryTime), delays: inside.delaysInside },
     },
+    delays: inside.delaysAll,
   };
 }
 

@@ -17,8 +17,8 @@ import type { CellSummary } from '../../src/core/records.js';
 
 const NUMBER = /^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const REGIME_COLUMNS = ['frac_not_overfitting', 'frac_benign_overfitting', 'frac_harmful_overfitting', 'frac_partial', 'frac_untrained', 'frac_diverged'];
-const METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError'];
-const THEORY = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'undecidable'];
+const METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tSelect'];
+const THEORY = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'testLossStep0', 'testLossBest', 'undecidable'];
 /** where a cell stands with respect to the theorem's assumptions (SPEC §9; test/outcome/assumptions.test.ts checks the values) */
 const ASSUMPTION = ['assumptions', 'case', 'predicted', 'verdict', 'horizon_margin', 'margin_snr_dimension', 'margin_nu_scale', 'margin_benign_case', 'margin_not_overfitting_case'];
 /** the text columns of cells.csv */
