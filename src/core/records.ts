@@ -166,8 +166,13 @@ export interface CellSummary {
   theory?: TheoryQuantities;
   /** where the cell stands with respect to the theorem's assumptions (SPEC §9; src/outcome/assumptions.ts), absent when no trial finished */
   assumptions?: CellAssumptions;
-  /** the theorem against the outcome: agrees, disagrees, not-reached (the run stopped before the prediction's time), silent (outside) */
+  /**
+   * the theorem against the outcome at the time of its prediction (c·τ_b, or c·τ): agrees, disagrees,
+   * not-reached (no seed ran that long), silent (outside the assumptions); src/outcome/assumptions.ts verdicts
+   */
   verdict?: 'agrees' | 'disagrees' | 'not-reached' | 'silent';
+  /** the same comparison at the end of the run (a prediction can hold at its time and be undone later) */
+  verdictEnd?: 'agrees' | 'disagrees' | 'not-reached' | 'silent';
 }
 
 /** Result of one trial, as stored in the journal (besides its id/cell/config). */

@@ -3,7 +3,7 @@
  * and standard deviation of final metrics.
  */
 import { eventTimes, majorityRegime } from './metrics.js';
-import { assessAssumptions, type AssumptionConstants, verdictOf } from './assumptions.js';
+import { assessAssumptions, type AssumptionConstants, verdicts } from './assumptions.js';
 import { theoryOf } from './theory.js';
 import type { TrialConfig } from '../core/config.js';
 import { type Checkpoint, type CellSummary, type EventTimes, type Regime, FINAL_METRICS } from '../core/records.js';
@@ -82,10 +82,10 @@ export function summariseCells(
     const config = ts.find((t) => t.config)?.config;
     if (!config) return { cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics };
     const a = assessAssumptions(config, assumptions);
-    const verdict = verdictOf(a, regime);
+    const v = verdicts(a, ts);
     return {
       cellKey: c.key, axes: c.axes, count: ts.length, regime, agreement, regimeFractions: fractions, metrics,
-      theory: theoryOf(config), assumptions: a, ...(verdict ? { verdict } : {}),
+      theory: theoryOf(config), assumptions: a, ...(v ? { verdict: v.atPrediction, verdictEnd: v.atEnd } : {}),
     };
   });
 }

@@ -26,6 +26,7 @@
 import { z } from 'zod';
 import type { TrialConfig } from '../core/config.js';
 import type { CellAssumptions, Regime, TheoremCase } from '../core/records.js';
+import { majorityRegime } from './metrics.js';
 import { theoryOf } from './theory.js';
 
 /** The constants of the asymptotic conditions, with their defaults (see {@link ASSUMPTION_CONSTANTS}). */
@@ -162,17 +163,34 @@ export function assessAssumptions(cfg: AssumptionInput, constants: Partial<Assum
   };
 }
 
+/** A verdict of the theorem against an outcome (see {@link verdicts}). */
+export type Verdict = 'agrees' | 'disagrees' | 'not-reached' | 'silent';
+
 /**
- * The theorem against a cell's outcome: `agrees` / `disagrees` (inside, the
- * run reached the prediction's time, the majority final regime is / is not
- * the predicted one), `not-reached` (inside, the run stopped before that
- * time), `silent` (outside: the theorem says nothing here).
+ * The theorem against a cell's outcome, read twice: at the time of the
+ * prediction (the first checkpoint at or after CellAssumptions.predictionStep:
+ * c·τ_b for the benign case, c·τ for not overfitting — what the theorem is a
+ * statement about) and at the end of the run. Each is `agrees` / `disagrees`
+ * (the majority regime of the seeds that reached that time is / is not the
+ * predicted one), `not-reached` (no seed ran that long), or `silent` (outside
+ * the assumptions: the theorem says nothing here).
+ *
+ * @param trials  the cell's trials: their checkpoints (step and regime), in order
+ * @returns the two verdicts, or null for a cell without trials
  */
-export function verdictOf(a: CellAssumptions, observed: Regime | null): 'agrees' | 'disagrees' | 'not-reached' | 'silent' | null {
-  if (!a.inside) return 'silent';
-  if (observed === null) return null;
-  if ((a.horizonMargin ?? 0) < 1) return 'not-reached';
-  return observed === a.predicted ? 'agrees' : 'disagrees';
+export function verdicts(a: CellAssumptions, trials: readonly { checkpoints?: readonly { step: number; regime: Regime }[]; regime: Regime }[]): { atPrediction: Verdict; atEnd: Verdict } | null {
+  if (!trials.length) return null;
+  if (!a.inside || a.predictionStep === null) return { atPrediction: 'silent', atEnd: 'silent' };
+  const at = a.predictionStep;
+  const reached = trials
+    .map((t) => t.checkpoints?.find((c) => c.step >= at)?.regime)
+    .filter((r): r is Regime => r !== undefined);
+  const judge = (regimes: Regime[]): Verdict => {
+    if (!regimes.length) return 'not-reached';
+    return majorityRegime(regimes).regime === a.predicted ? 'agrees' : 'disagrees';
+  };
+  const ended = trials.filter((t) => (t.checkpoints?.[t.checkpoints.length - 1]?.step ?? -1) >= at).map((t) => t.regime);
+  return { atPrediction: judge(reached), atEnd: judge(ended) };
 }
 
 /** The least d at which a cell of training size n and control parameter n·SNR² satisfies SNR² ≥ c·d^(−1/4): (c·n/(n·SNR²))⁴. */

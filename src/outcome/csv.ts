@@ -28,8 +28,9 @@
  *   then where the cell stands with respect to the theorem (SPEC §9,
  *   ./assumptions.ts): assumptions (`inside`, or `outside: <conditions>`),
  *   case (benign | not-overfitting | neither), predicted (the regime the
- *   theorem predicts; empty outside), verdict (agrees | disagrees |
- *   not-reached | silent), horizon_margin (steps over the prediction's time),
+ *   theorem predicts; empty outside), verdict (at the prediction's time:
+ *   agrees | disagrees | not-reached | silent), verdict_end (the same at the
+ *   end of the run), horizon_margin (steps over the prediction's time),
  *   margin_<condition> (> 1 when the condition holds) for each condition.
  * trials.csv — one row per trial and checkpoint (long format):
  *   trial (id), cell, seed, engine, the swept axes, the main parameters not
@@ -82,7 +83,7 @@ export const CELL_METRICS: readonly string[] = FINAL_METRICS;
 export const THEORY_COLUMNS = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'testLossStep0', 'testLossBest', 'undecidable'] as const;
 
 /** Assumption columns of cells.csv (SPEC §9; ./assumptions.ts), in order. */
-export const ASSUMPTION_COLUMNS = ['assumptions', 'case', 'predicted', 'verdict', 'horizon_margin', ...CONDITIONS.map((c) => marginColumn(c.id))];
+export const ASSUMPTION_COLUMNS = ['assumptions', 'case', 'predicted', 'verdict', 'verdict_end', 'horizon_margin', ...CONDITIONS.map((c) => marginColumn(c.id))];
 
 /** Column name of a condition's margin: margin_snr_dimension, … */
 export function marginColumn(id: string): string {
@@ -93,7 +94,7 @@ export function marginColumn(id: string): string {
 function assumptionValues(c: CellSummary): unknown[] {
   const a = c.assumptions;
   if (!a) return ASSUMPTION_COLUMNS.map(() => null);
-  return [a.label, a.case, a.predicted, c.verdict ?? null, a.horizonMargin, ...CONDITIONS.map((k) => a.margins[k.id])];
+  return [a.label, a.case, a.predicted, c.verdict ?? null, c.verdictEnd ?? null, a.horizonMargin, ...CONDITIONS.map((k) => a.margins[k.id])];
 }
 
 /** Column name of a regime's fraction: frac_not_overfitting, … */

@@ -89,7 +89,7 @@ export function cellsAtTheoryTime(
   const at = trials.map((t) => atTheoryTime(t, c)).filter((x): x is TrialSummaryInput => x !== null);
   const sums = summariseCells(cells, at, assumptions);
   const config = new Map(trials.map((t) => [t.cellKey, t.config]));
-  return sums.map(({ verdict: _v, ...s }) => {
+  return sums.map(({ verdict: _v, verdictEnd: _e, ...s }) => {
     const cfg = config.get(s.cellKey);
     return s.theory || !cfg ? s : { ...s, theory: theoryOf(cfg), assumptions: assessAssumptions(cfg, assumptions) };
   });

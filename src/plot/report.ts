@@ -78,11 +78,14 @@ function assumptionsSection(cells: readonly CellSummary[], boundary: BoundaryFit
   const inside = assessed.filter((c) => c.assumptions!.inside);
   const verdicts = new Map<string, number>();
   for (const c of assessed) if (c.verdict) verdicts.set(c.verdict, (verdicts.get(c.verdict) ?? 0) + 1);
+  const ends = new Map<string, number>();
+  for (const c of assessed) if (c.verdictEnd) ends.set(c.verdictEnd, (ends.get(c.verdictEnd) ?? 0) + 1);
   const why = new Map<string, number>();
   for (const c of assessed) for (const o of c.assumptions!.outside) why.set(o, (why.get(o) ?? 0) + 1);
   const rows: [string, string][] = [
     ['cells inside the assumptions', `${inside.length} of ${assessed.length}`],
-    ['verdicts', [...verdicts].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
+    ['verdicts at the prediction\'s time', [...verdicts].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
+    ['verdicts at the end of the runs', [...ends].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
     ['why cells are outside', [...why].map(([k, v]) => `${k} ${v}`).join(', ') || '–'],
   ];
   type Delay = { slope: number | null; ci: [number, number] | null; points: number };

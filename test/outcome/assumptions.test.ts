@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TrialConfig, muNormFromSnr } from '../../src/core/config.js';
 import type { CellSummary } from '../../src/core/records.js';
-import { CONDITIONS, DEFAULT_ASSUMPTIONS, assessAssumptions, minDimension, verdictOf } from '../../src/outcome/assumptions.js';
+import { CONDITIONS, DEFAULT_ASSUMPTIONS, assessAssumptions, minDimension, verdicts } from '../../src/outcome/assumptions.js';
 import { summariseCells } from '../../src/outcome/aggregate.js';
 import { estimateBoundary } from '../../src/outcome/boundary.js';
 import { theoryOf } from '../../src/outcome/theory.js';
@@ -96,15 +96,37 @@ describe('margins against closed forms', () => {
   });
 });
 
-describe('verdict', () => {
-  it('silent outside; not-reached before the prediction\'s time; agrees / disagrees with the majority regime', () => {
+describe('verdicts', () => {
+  type R = 'benign-overfitting' | 'not-overfitting' | 'partial';
+  const trial = (path: [number, R][]) => ({ checkpoints: path.map(([step, regime]) => ({ step, regime })), regime: path[path.length - 1]![1] });
+
+  it('at the prediction\'s time and at the end: majority of the seeds that got there; not-reached; silent outside', () => {
     const base = at(0.1, 1e8, 20);
-    const th = theoryOf(base);
-    const reached = assessAssumptions({ ...base, steps: Math.ceil(th.tauBenign) + 1 });
-    expect(verdictOf(reached, 'benign-overfitting')).toBe('agrees');
-    expect(verdictOf(reached, 'harmful-overfitting')).toBe('disagrees');
-    expect(verdictOf(assessAssumptions({ ...base, steps: Math.floor(th.tauBenign / 2) }), 'benign-overfitting')).toBe('not-reached');
-    expect(verdictOf(assessAssumptions(at(0.1, 1e4, 20)), 'benign-overfitting')).toBe('silent');
+    const tb = theoryOf(base).tauBenign;
+    const a = assessAssumptions({ ...base, steps: Math.ceil(3 * tb) });
+    expect(a.predictionStep).toBeCloseTo(tb, 6);
+    const before = Math.floor(tb / 2), after = Math.ceil(tb) + 1, end = Math.ceil(3 * tb);
+    // two seeds benign from τ_b on, one partial: agrees; at the end one more partial: disagrees
+    const ts = [
+      trial([[0, 'partial'], [before, 'partial'], [after, 'benign-overfitting'], [end, 'benign-overfitting']]),
+      trial([[0, 'partial'], [before, 'partial'], [after, 'benign-overfitting'], [end, 'partial']]),
+      trial([[0, 'partial'], [before, 'partial'], [after, 'partial'], [end, 'partial']]),
+    ];
+    expect(verdicts(a, ts)).toEqual({ atPrediction: 'agrees', atEnd: 'disagrees' });
+    // runs that stopped before τ_b
+    expect(verdicts(a, [trial([[0, 'partial'], [before, 'benign-overfitting']])])).toEqual({ atPrediction: 'not-reached', atEnd: 'not-reached' });
+    // outside: silent whatever happened
+    expect(verdicts(assessAssumptions(at(0.1, 1e4, 20)), ts)).toEqual({ atPrediction: 'silent', atEnd: 'silent' });
+    expect(verdicts(a, [])).toBeNull();
+  });
+
+  it('the not-overfitting case is read at horizonNotOverfitting·τ (10τ by default), then at the end', () => {
+    const cfg = at(1, 1e8, 20);
+    const tau = theoryOf(cfg).tau;
+    const a = assessAssumptions({ ...cfg, steps: Math.ceil(1000 * tau) });
+    expect(a.predictionStep).toBeCloseTo(10 * tau, 9);
+    const ts = [trial([[0, 'partial'], [Math.ceil(10 * tau), 'not-overfitting'], [Math.ceil(1000 * tau), 'benign-overfitting']])];
+    expect(verdicts(a, ts)).toEqual({ atPrediction: 'agrees', atEnd: 'disagrees' });
   });
 });
 
@@ -135,7 +157,7 @@ describe('where the result reaches', () => {
   it('cells.csv: assumptions, case, predicted, verdict and a margin per condition, equal to an assessment of the cell\'s config', async () => {
     await renderSweepFigures(sweep.dir, sweep.plan, sweep.cells, sweep.records, { plot: { formats: ['svg'] } });
     const [header, ...rows] = parseCsv(readFileSync(join(sweep.dir, 'cells.csv'), 'utf8'));
-    for (const col of ['assumptions', 'case', 'predicted', 'verdict', 'horizon_margin', 'margin_snr_dimension', 'margin_nu_scale', 'margin_benign_case', 'margin_not_overfitting_case']) expect(header).toContain(col);
+    for (const col of ['assumptions', 'case', 'predicted', 'verdict', 'verdict_end', 'horizon_margin', 'margin_snr_dimension', 'margin_nu_scale', 'margin_benign_case', 'margin_not_overfitting_case']) expect(header).toContain(col);
     const col = (name: string) => header!.indexOf(name);
     for (const [i, c] of sweep.plan.cells.entries()) {
       const cfg = sweep.plan.trials.find((t) => t.cellKey === c.key)!.config;

@@ -20,9 +20,9 @@ const REGIME_COLUMNS = ['frac_not_overfitting', 'frac_benign_overfitting', 'frac
 const METRICS = ['testError', 'testLoss', 'trainLoss', 'trainAcc', 'cleanFit', 'noisyFit', 'pNorm', 'tFit', 'tGeneralize', 'tMemorise', 'bestTestStep', 'bestTestError', 'tSelect'];
 const THEORY = ['nSnr2', 'tau', 'tauBenign', 'log10TauBenign', 'testErrorStep0', 'testErrorBest', 'testLossStep0', 'testLossBest', 'undecidable'];
 /** where a cell stands with respect to the theorem's assumptions (SPEC §9; test/outcome/assumptions.test.ts checks the values) */
-const ASSUMPTION = ['assumptions', 'case', 'predicted', 'verdict', 'horizon_margin', 'margin_snr_dimension', 'margin_nu_scale', 'margin_benign_case', 'margin_not_overfitting_case'];
+const ASSUMPTION = ['assumptions', 'case', 'predicted', 'verdict', 'verdict_end', 'horizon_margin', 'margin_snr_dimension', 'margin_nu_scale', 'margin_benign_case', 'margin_not_overfitting_case'];
 /** the text columns of cells.csv */
-const TEXT = ['regime', 'assumptions', 'case', 'predicted', 'verdict'];
+const TEXT = ['regime', 'assumptions', 'case', 'predicted', 'verdict', 'verdict_end'];
 
 let root = '';
 let sweep: SweepFolder;
@@ -133,7 +133,7 @@ out = {}
 for f in sys.argv[1:]:
     with open(f, newline='', encoding='utf-8') as fh:
         rows = list(csv.DictReader(fh))
-    text = {'regime', 'final_regime', 'trial', 'engine', 'assumptions', 'case', 'predicted', 'verdict'}
+    text = {'regime', 'final_regime', 'trial', 'engine', 'assumptions', 'case', 'predicted', 'verdict', 'verdict_end'}
     bad = [(k, v) for r in rows for k, v in r.items() if k not in text and v != '' and not isinstance(float(v), float)]
     out[f] = {'rows': len(rows), 'cols': len(rows[0]), 'none': sum(v is None for r in rows for v in r.values()), 'bad': bad}
 print(json.dumps(out))`;
